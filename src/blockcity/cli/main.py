@@ -1,0 +1,284 @@
+"""``blockcity`` commands. Each parses its options, calls one thing and prints the result, as
+text for people or as JSON with ``--json``; errors are one line and an exit code:
+1 when a check failed, 2 for bad input or something not found, 3 when storage is unusable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from blockcity.config import Config
+from blockcity.errors import BlockcityError, InvalidInput, StorageError, VerificationFailed
+from blockcity.ledger.audit import audit
+from blockcity.ledger.blocks import BlockHeader
+from blockcity.ledger.entries import summarize
+from blockcity.node import Node
+
+app = typer.Typer(
+    help="blockcity: the city's tamper-evident ledger and its services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+ledger_app = typer.Typer(help="Inspect, prove and audit the ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+DataOption = typer.Option(
+    None, "--data", help="The data folder (default: $BLOCKCITY_DATA or ./blockcity-data)."
+)
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of text.")
+
+T = TypeVar("T")
+
+
+def _exit_code(error: BlockcityError) -> int:
+    if isinstance(error, VerificationFailed):
+        return 1
+    if isinstance(error, StorageError):
+        return 3
+    return 2
+
+
+def _fail(error: BlockcityError) -> typer.Exit:
+    typer.echo(f"error: {error.diagnostics()}", err=True)
+    return typer.Exit(_exit_code(error))
+
+
+@contextmanager
+def _readonly(data: Path | None) -> Iterator[Node]:
+    config = Config.from_env(data)
+    try:
+        node = Node.open_readonly(config.data_dir)
+    except BlockcityError as exc:
+        raise _fail(exc) from exc
+    try:
+        yield node
+    except BlockcityError as exc:
+        raise _fail(exc) from exc
+    finally:
+        node.close()
+
+
+def _emit(as_json: bool, payload: dict[str, Any], text: Callable[[], str]) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(text())
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    data: Path | None = DataOption,
+    demo: bool = typer.Option(True, help="Write demo data into an empty ledger."),
+) -> None:
+    """Run the platform: API at /api/v1, pages at /, the ledger in the data folder."""
+    import uvicorn
+
+    from blockcity.api import create_app
+    from blockcity.demo import seed_demo
+
+    config = Config.from_env(data)
+    try:
+        node = Node.open(config)
+    except BlockcityError as exc:
+        raise _fail(exc) from exc
+    try:
+        if demo:
+            written = seed_demo(node)
+            if written:
+                typer.echo(f"wrote {written} demo entries into the new ledger")
+        typer.echo(f"ledger: {config.data_dir.resolve()}  ({node.ledger.size} entries)")
+        typer.echo(f"verifier key: {node.ledger.verifier_key()}")
+        typer.echo(f"open http://{host}:{port}/ in a browser")
+        uvicorn.run(create_app(node), host=host, port=port, log_level="warning")
+    finally:
+        node.close()
+
+
+@ledger_app.command("checkpoint")
+def checkpoint(data: Path | None = DataOption, as_json: bool = JsonOption) -> None:
+    """Print the latest checkpoint (a C2SP signed note with witness cosignatures)."""
+    with _readonly(data) as node:
+        note = node.ledger.checkpoint()
+        _emit(as_json, {"checkpoint": note, "verifier_key": node.ledger.verifier_key()}, lambda: note.rstrip("\n"))
+
+
+def _block_dict(node: Node, height: int) -> dict[str, Any]:
+    stored = node.ledger.block(height)
+    header = BlockHeader.decode(stored.header)
+    return {
+        **header.to_dict(),
+        "hash": stored.hash.hex(),
+        "entries": stored.tree_size - stored.first_index,
+        "checkpoint": stored.checkpoint,
+    }
+
+
+@ledger_app.command("block")
+def block(
+    height: str = typer.Argument("latest", help="A block height, or 'latest'."),
+    data: Path | None = DataOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print one block header."""
+    with _readonly(data) as node:
+        h = _parse_height(node, height)
+        info = _block_dict(node, h)
+        _emit(
+            as_json,
+            info,
+            lambda: "\n".join(
+                f"{k:11} {v}" for k, v in info.items() if k != "checkpoint"
+            ),
+        )
+
+
+def _parse_height(node: Node, text: str) -> int:
+    if text == "latest":
+        latest = node.ledger.latest_block
+        if latest is None:
+            raise _fail(StorageError("the ledger has no blocks yet", "원장에 블록이 아직 없습니다"))
+        return latest.height
+    return _nonnegative(text, "block height")
+
+
+def _nonnegative(text: str, what: str) -> int:
+    if not text.isdigit():
+        raise _fail(
+            InvalidInput(
+                f"{what} must be a whole number of 0 or more, not {text!r}",
+                f"{what}은(는) 0 이상의 정수여야 합니다: {text!r}",
+            )
+        )
+    return int(text)
+
+
+@ledger_app.command("entry")
+def entry(
+    ref: str = typer.Argument(..., help="An entry index, or an entry id (UUID)."),
+    data: Path | None = DataOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print one entry, the block that holds it and its inclusion proof."""
+    with _readonly(data) as node:
+        stored = node.ledger.entry_by_id(ref) if "-" in ref else node.ledger.entry(
+            _nonnegative(ref, "entry index")
+        )
+        holder = node.ledger.block_containing(stored.index)
+        proof = node.ledger.inclusion_proof(stored.index, holder.tree_size)
+        summary = summarize(stored.data)
+        info = {
+            "index": stored.index,
+            "id": summary.id,
+            "type": summary.type,
+            "block": holder.height,
+            "entry": summary.content if summary.content is not None else stored.data.hex(),
+            "inclusion_proof": proof.to_dict(),
+        }
+        _emit(
+            as_json,
+            info,
+            lambda: (
+                f"index {stored.index}  block {holder.height}  type {summary.type or '-'}\n"
+                f"{stored.data.decode('utf-8', 'replace')}\n"
+                f"leaf hash {proof.leaf_hash.hex()}  proof of {len(proof.path)} hashes "
+                f"against tree size {proof.tree_size}"
+            ),
+        )
+
+
+@ledger_app.command("proof")
+def proof(
+    index: int | None = typer.Argument(None, min=0, help="Entry index for an inclusion proof."),
+    tree_size: int | None = typer.Option(None, "--tree-size", min=0, help="Prove against this size (default: latest)."),
+    consistency_from: int | None = typer.Option(
+        None, "--from", min=1, help="Give a consistency proof from this older tree size instead."
+    ),
+    data: Path | None = DataOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print an inclusion proof (INDEX) or a consistency proof (--from OLD), RFC 9162."""
+    if (index is None) == (consistency_from is None):
+        raise _fail(
+            InvalidInput(
+                "give either an entry INDEX or --from OLD_SIZE",
+                "항목 번호(INDEX) 또는 --from 이전 크기 중 하나를 주세요",
+            )
+        )
+    with _readonly(data) as node:
+        if index is not None:
+            result: Any = node.ledger.inclusion_proof(index, tree_size)
+        else:
+            assert consistency_from is not None
+            result = node.ledger.consistency_proof(consistency_from, tree_size)
+        payload = result.to_dict()
+        _emit(
+            as_json,
+            payload,
+            lambda: "\n".join(
+                f"{k}: {v}" if k != "path" else "path:\n" + "\n".join(f"  {h}" for h in v)
+                for k, v in payload.items()
+            ),
+        )
+
+
+@ledger_app.command("audit")
+def audit_command(
+    data: Path | None = DataOption,
+    as_json: bool = JsonOption,
+    verifier_key: str | None = typer.Option(
+        None,
+        "--verifier-key",
+        help="The log's key from a source you trust (default: the one recorded in the data folder).",
+    ),
+) -> None:
+    """Recompute every hash, signature and link from storage; exit 1 naming the first bad block."""
+    with _readonly(data) as node:
+        key = verifier_key or node.ledger.verifier_key()
+        report = audit(
+            node.ledger.store,
+            key,
+            node.ledger.origin,
+            lambda entry: node.validator.check(entry, check_time=False),
+        )
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    elif report.ok:
+        typer.echo(
+            f"ok: {report.blocks} blocks, {report.entries} entries, tree size {report.tree_size}, "
+            f"root {report.root.hex()}"
+        )
+    else:
+        typer.echo(f"FAILED: first bad block {report.first_bad_block}", err=True)
+        for problem in report.problems:
+            typer.echo(f"  - {problem.what}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@ledger_app.command("verifier-key")
+def verifier_key_command(data: Path | None = DataOption, as_json: bool = JsonOption) -> None:
+    """Print the log's note verifier key (name+hash+base64) on the last line."""
+    with _readonly(data) as node:
+        key = node.ledger.verifier_key()
+        _emit(
+            as_json,
+            {"origin": node.ledger.origin, "verifier_key": key},
+            lambda: f"origin: {node.ledger.origin}\n{key}",
+        )
+
+
+def main() -> None:
+    try:
+        app()
+    except BlockcityError as exc:
+        typer.echo(f"error: {exc.diagnostics()}", err=True)
+        sys.exit(_exit_code(exc))

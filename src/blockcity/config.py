@@ -1,0 +1,36 @@
+"""Platform configuration, read once at start-up and passed down; nothing deeper reads the
+environment.
+
+``BLOCKCITY_DATA`` names the data folder (default ``./blockcity-data``), ``BLOCKCITY_ORIGIN``
+the log's origin line in its checkpoints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("blockcity-data")
+DEFAULT_ORIGIN = "ledger.blockcity.seoul.example"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    data_dir: Path = DEFAULT_DATA_DIR
+    origin: str = DEFAULT_ORIGIN
+    block_max_entries: int = 1000
+    """A block is sealed once this many entries wait..."""
+    block_max_delay_ms: int = 50
+    """...or once the first waiting entry has waited this long."""
+    demo_data: bool = True
+    """Write the demo data into an empty ledger on first start."""
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None = None) -> Config:
+        env = os.environ
+        config = cls(
+            data_dir=Path(env.get("BLOCKCITY_DATA", DEFAULT_DATA_DIR)),
+            origin=env.get("BLOCKCITY_ORIGIN", DEFAULT_ORIGIN),
+        )
+        return replace(config, data_dir=data_dir) if data_dir is not None else config

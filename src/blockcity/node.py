@@ -1,0 +1,147 @@
+"""One running blockcity node: the ledger, its sequencer, the entry registry and the keys,
+wired from the configuration. The API, the web pages and the CLI all start from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from blockcity.config import Config
+from blockcity.crypto import DidKeyResolver, SigningKey, did_key_from_public
+from blockcity.errors import BlockcityError, StorageError
+from blockcity.keystore import load_or_create_seed
+from blockcity.ledger.entries import EntryTypes, EntryValidator
+from blockcity.ledger.log import Clock, Ledger, Receipt, utc_now
+from blockcity.ledger.note import Signer
+from blockcity.ledger.sequencer import Sequencer
+from blockcity.ledger.store import NewEntry, open_sqlite
+from blockcity.ledger.witness import JsonFileWitnessState, Witness
+from blockcity.services import register_entry_types
+
+
+@dataclass(frozen=True, slots=True)
+class CityIdentity:
+    """The city's own signing key (did:key until Seoul Pass registers its did:web)."""
+
+    key: SigningKey
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public(self.key.public)
+
+    @property
+    def kid(self) -> str:
+        return f"{self.did}#{self.did.removeprefix('did:key:')}"
+
+
+def entry_types() -> EntryTypes:
+    types = EntryTypes()
+    register_entry_types(types)
+    return types
+
+
+class Node:
+    def __init__(
+        self,
+        config: Config,
+        ledger: Ledger,
+        sequencer: Sequencer | None,
+        validator: EntryValidator,
+        city: CityIdentity | None,
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.sequencer = sequencer
+        self.validator = validator
+        self.city = city
+
+    @classmethod
+    def open(cls, config: Config, *, clock: Clock = utc_now) -> Node:
+        """Open the node for writing: takes the data folder's writer lock."""
+        keys = config.data_dir / "keys"
+        store = open_sqlite(config.data_dir)
+        try:
+            signer = Signer.from_seed(config.origin, load_or_create_seed(keys / "log.seed"))
+            witness_signer = Signer.from_seed(
+                "witness.demo.blockcity.example", load_or_create_seed(keys / "witness.seed")
+            )
+            witness = Witness(
+                name=witness_signer.name,
+                key_seed=witness_signer.seed,
+                logs={config.origin: signer.verifier_key()},
+                state=JsonFileWitnessState(config.data_dir / "witness" / "state.json"),
+                clock=clock,
+            )
+            store.set_meta("origin", config.origin)
+            store.set_meta("log_verifier_key", signer.verifier_key())
+            store.set_meta("witness_verifier_key", witness.verifier_key())
+            ledger = Ledger(
+                store, config.origin, signer.verifier_key(), signer=signer, clock=clock,
+                witnesses=[witness],
+            )
+        except BaseException:
+            store.close()
+            raise
+        city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed")))
+        validator = EntryValidator(entry_types(), DidKeyResolver(), clock=clock)
+        sequencer = Sequencer(
+            ledger,
+            max_entries=config.block_max_entries,
+            max_delay=config.block_max_delay_ms / 1000,
+        )
+        return cls(config, ledger, sequencer, validator, city)
+
+    @classmethod
+    def open_readonly(cls, data_dir: Path) -> Node:
+        """Open an existing ledger for reading while a server may be writing it."""
+        store = open_sqlite(data_dir, readonly=True)
+        origin = store.get_meta("origin")
+        verifier_key = store.get_meta("log_verifier_key")
+        if origin is None or verifier_key is None:
+            store.close()
+            raise StorageError(
+                f"{data_dir} holds no initialised ledger; start it once with `blockcity serve`",
+                f"{data_dir}에 초기화된 원장이 없습니다. `blockcity serve`로 한 번 시작하세요",
+            )
+        ledger = Ledger(store, origin, verifier_key)
+        validator = EntryValidator(entry_types(), DidKeyResolver(), max_skew=None)
+        return cls(Config(data_dir=data_dir, origin=origin), ledger, None, validator, None)
+
+    def submit(self, data: bytes) -> Receipt:
+        """Check a signed entry and wait until it is durably on the ledger."""
+        entry = self.validator.check(data)
+        return self._sequencer().append(NewEntry(data, entry.id, entry.type))
+
+    def submit_many(self, items: Sequence[bytes]) -> list[Receipt | BlockcityError]:
+        """Check a batch on both cores, then append every valid entry; errors stay per entry."""
+        checked = self.validator.check_many(items)
+        futures = {
+            i: self._sequencer().submit(NewEntry(c.data, c.id, c.type))
+            for i, c in enumerate(checked)
+            if not isinstance(c, BlockcityError)
+        }
+        results: list[Receipt | BlockcityError] = []
+        for i, c in enumerate(checked):
+            if isinstance(c, BlockcityError):
+                results.append(c)
+                continue
+            try:
+                results.append(futures[i].result(60))
+            except BlockcityError as exc:
+                results.append(exc)
+        return results
+
+    def _sequencer(self) -> Sequencer:
+        if self.sequencer is None:
+            raise StorageError(
+                "this node was opened read-only", "이 노드는 읽기 전용으로 열렸습니다"
+            )
+        return self.sequencer
+
+    def close(self) -> None:
+        if self.sequencer is not None:
+            self.sequencer.close()
+        self.validator.close()
+        self.ledger.close()

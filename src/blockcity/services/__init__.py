@@ -1,0 +1,11 @@
+"""The city's services, one package each; every service registers its ledger entry types here."""
+
+from __future__ import annotations
+
+from blockcity.ledger.entries import EntryTypes
+from blockcity.services import notices
+
+
+def register_entry_types(types: EntryTypes) -> None:
+    """Fill ``types`` with every service's entry types."""
+    notices.register(types)

@@ -12,6 +12,7 @@ from blockcity.config import Config
 from blockcity.crypto import DidKeyResolver, SigningKey, did_key_from_public
 from blockcity.errors import BlockcityError, StorageError
 from blockcity.keystore import load_or_create_seed
+from blockcity.ledger.checkpoint import Cosigner
 from blockcity.ledger.entries import EntryTypes, EntryValidator
 from blockcity.ledger.log import Clock, Ledger, Receipt, utc_now
 from blockcity.ledger.note import Signer
@@ -64,21 +65,25 @@ class Node:
         store = open_sqlite(config.data_dir)
         try:
             signer = Signer.from_seed(config.origin, load_or_create_seed(keys / "log.seed"))
-            witness_signer = Signer.from_seed(
-                "witness.demo.blockcity.example", load_or_create_seed(keys / "witness.seed")
-            )
+            # A demo witness in the same process: in production each witness is another
+            # organization's server (C2SP tlog-witness), configured instead of this one.
             witness = Witness(
-                name=witness_signer.name,
-                key_seed=witness_signer.seed,
-                logs={config.origin: signer.verifier_key()},
-                state=JsonFileWitnessState(config.data_dir / "witness" / "state.json"),
-                clock=clock,
+                Cosigner.from_seed(
+                    "witness.demo.blockcity.example", load_or_create_seed(keys / "witness.seed")
+                ),
+                {config.origin: signer.verifier_key()},
+                JsonFileWitnessState(config.data_dir / "witness" / "state.json"),
+                clock=lambda: int(clock().timestamp()),
             )
             store.set_meta("origin", config.origin)
             store.set_meta("log_verifier_key", signer.verifier_key())
             store.set_meta("witness_verifier_key", witness.verifier_key())
             ledger = Ledger(
-                store, config.origin, signer.verifier_key(), signer=signer, clock=clock,
+                store,
+                config.origin,
+                signer.verifier_key(),
+                signer=signer,
+                clock=clock,
                 witnesses=[witness],
             )
         except BaseException:

@@ -123,10 +123,13 @@ def test_rfc8785_section_3_2_2_sample_gives_the_section_3_2_4_bytes() -> None:
         "30 66 5c 6e 41 27 42 5c 22 5c 5c 5c 5c 5c 22 2f 22 7d"
     )
     assert canonical_json(json.loads(source)) == expected
-    assert expected == (
-        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
-        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
-    ).encode()
+    assert (
+        expected
+        == (
+            '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+            '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+        ).encode()
+    )
     assert parse_canonical(expected) == json.loads(source)
 
 
@@ -277,7 +280,7 @@ class Name(enum.StrEnum):
 
 
 def test_tuples_and_subclasses_serialize_like_their_base_types() -> None:
-    value = {"t": (1, "a"), "e": Colour.RED, "s": Name.KIM, "o": OrderedDict(b=1, a=2)}
+    value: Any = {"t": (1, "a"), "e": Colour.RED, "s": Name.KIM, "o": OrderedDict(b=1, a=2)}
     assert canonical_json(value) == '{"e":1,"o":{"a":2,"b":1},"s":"김","t":[1,"a"]}'.encode()
     assert canonical_json(value) == rfc8785.dumps(value)
 

@@ -10,5 +10,5 @@ VECTORS = Path(__file__).parent
 
 
 def load(name: str) -> Any:
-    """Load a vector file by its path below tests/vectors, e.g. ``ledger/rfc6962_merkle_vectors.json``."""
+    """Load a vector file by its path below tests/vectors (``ledger/tlog_tiles_vectors.json``)."""
     return json.loads((VECTORS / name).read_text(encoding="utf-8"))

@@ -59,9 +59,7 @@ def router(node: Node) -> APIRouter:
         return {
             "origin": ledger.origin,
             "verifier_key": ledger.verifier_key(),
-            "witness_keys": [
-                v for v in [node.ledger.store.get_meta("witness_verifier_key")] if v
-            ],
+            "witness_keys": [v for v in [node.ledger.store.get_meta("witness_verifier_key")] if v],
         }
 
     @api.get("/blocks", summary="Blocks, newest first, with cursor pagination")

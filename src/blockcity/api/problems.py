@@ -65,7 +65,9 @@ def install(app: FastAPI) -> None:
         ]
         summary = "; ".join(f"{e['where']}: {e['problem']}" for e in errors)
         detail = (
-            f"요청 값이 올바르지 않습니다: {summary}" if lang == "ko" else f"Invalid request: {summary}"
+            f"요청 값이 올바르지 않습니다: {summary}"
+            if lang == "ko"
+            else f"Invalid request: {summary}"
         )
         title = "입력이 올바르지 않습니다" if lang == "ko" else "Invalid input"
         return problem(request, 400, "invalid-input", title, detail, errors=errors)

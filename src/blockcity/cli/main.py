@@ -108,7 +108,11 @@ def checkpoint(data: Path | None = DataOption, as_json: bool = JsonOption) -> No
     """Print the latest checkpoint (a C2SP signed note with witness cosignatures)."""
     with _readonly(data) as node:
         note = node.ledger.checkpoint()
-        _emit(as_json, {"checkpoint": note, "verifier_key": node.ledger.verifier_key()}, lambda: note.rstrip("\n"))
+        _emit(
+            as_json,
+            {"checkpoint": note, "verifier_key": node.ledger.verifier_key()},
+            lambda: note.rstrip("\n"),
+        )
 
 
 def _block_dict(node: Node, height: int) -> dict[str, Any]:
@@ -135,9 +139,7 @@ def block(
         _emit(
             as_json,
             info,
-            lambda: "\n".join(
-                f"{k:11} {v}" for k, v in info.items() if k != "checkpoint"
-            ),
+            lambda: "\n".join(f"{k:11} {v}" for k, v in info.items() if k != "checkpoint"),
         )
 
 
@@ -169,8 +171,10 @@ def entry(
 ) -> None:
     """Print one entry, the block that holds it and its inclusion proof."""
     with _readonly(data) as node:
-        stored = node.ledger.entry_by_id(ref) if "-" in ref else node.ledger.entry(
-            _nonnegative(ref, "entry index")
+        stored = (
+            node.ledger.entry_by_id(ref)
+            if "-" in ref
+            else node.ledger.entry(_nonnegative(ref, "entry index"))
         )
         holder = node.ledger.block_containing(stored.index)
         proof = node.ledger.inclusion_proof(stored.index, holder.tree_size)
@@ -198,7 +202,9 @@ def entry(
 @ledger_app.command("proof")
 def proof(
     index: int | None = typer.Argument(None, min=0, help="Entry index for an inclusion proof."),
-    tree_size: int | None = typer.Option(None, "--tree-size", min=0, help="Prove against this size (default: latest)."),
+    tree_size: int | None = typer.Option(
+        None, "--tree-size", min=0, help="Prove against this size (default: latest)."
+    ),
     consistency_from: int | None = typer.Option(
         None, "--from", min=1, help="Give a consistency proof from this older tree size instead."
     ),
@@ -237,7 +243,7 @@ def audit_command(
     verifier_key: str | None = typer.Option(
         None,
         "--verifier-key",
-        help="The log's key from a source you trust (default: the one recorded in the data folder).",
+        help="The log's key from a source you trust (default: the one in the data folder).",
     ),
 ) -> None:
     """Recompute every hash, signature and link from storage; exit 1 naming the first bad block."""

@@ -54,7 +54,8 @@ def canonical_json(value: object) -> bytes:
     try:
         if _fast_path_applies(value):
             return _ENCODER.encode(value).encode("utf-8")
-        # rfc8785 checks the types itself; _fast_path_applies has already refused them.
+        # The walk above has refused every type rfc8785 would; its annotation is narrower
+        # than what it reads (tuples, subclasses).
         return rfc8785.dumps(value)  # type: ignore[arg-type]
     except (UnicodeEncodeError, rfc8785.CanonicalizationError) as exc:
         # After _fast_path_applies, the one value either encoder still refuses is a string
@@ -167,11 +168,12 @@ def _check_float(value: float) -> None:
 
 
 def _refuse_unsafe_integer(value: float) -> NoReturn:
-    shown = repr(value) if abs(value) < 10**40 else f"{'-' if value < 0 else ''}10**40+"
+    # Past 4300 digits Python refuses to turn an int into text at all, so huge values go unnamed.
+    shown = f" {value!r}" if abs(value) < 10**40 else ""
     raise InvalidInput(
-        f"number {shown} is an integer beyond ±(2**53 - 1), the range I-JSON (RFC 7493 §2.2) "
+        f"number{shown} is an integer beyond ±(2**53 - 1), the range I-JSON (RFC 7493 §2.2) "
         "allows; send it as a string",
-        f"숫자 {shown}는 I-JSON(RFC 7493 §2.2)이 허용하는 ±(2**53 - 1) 범위를 벗어난 정수입니다; "
+        f"숫자{shown}는 I-JSON(RFC 7493 §2.2)이 허용하는 ±(2**53 - 1) 범위를 벗어난 정수입니다; "
         "문자열로 보내세요",
     )
 

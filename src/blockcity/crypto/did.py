@@ -19,7 +19,7 @@ from blockcity.errors import InvalidInput
 
 DID_KEY_PREFIX = "did:key:"
 
-# Multibase prefix for base58btc; Controlled Identifiers §2.2.2 allows no other for Multikey.
+# Multibase prefix for base58btc: Controlled Identifiers §2.2.2 requires it for Ed25519 keys.
 MULTIBASE_BASE58BTC = "z"
 
 # Multicodec "ed25519-pub" (0xed) written as an unsigned varint: two bytes.

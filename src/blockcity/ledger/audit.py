@@ -17,6 +17,7 @@ from blockcity.ledger import merkle
 from blockcity.ledger.blocks import GENESIS_PREV, BlockHeader
 from blockcity.ledger.checkpoint import open_checkpoint
 from blockcity.ledger.store import LedgerStore, StoredBlock, TileKey, TileValue
+from blockcity.ledger.tiles import TILE_HEIGHT, TILE_WIDTH
 from blockcity.ledger.tree import TileTree
 
 MAX_PROBLEMS = 100
@@ -152,16 +153,16 @@ def _check_block(
         return None
     if header.hash() != row.hash:
         report.add(h, f"block {h}: stored hash does not match its header")
-    if header.height != h or header.first_index != row.first_index or (
-        header.tree_size != row.tree_size
+    if (
+        header.height != h
+        or header.first_index != row.first_index
+        or (header.tree_size != row.tree_size)
     ):
         report.add(h, f"block {h}: indexed columns disagree with the header")
     if header.prev != expected_prev:
         report.add(h, f"block {h}: 'prev' does not link to block {h - 1}'s hash")
     if header.first_index != expected_first:
-        report.add(
-            h, f"block {h}: starts at entry {header.first_index}, expected {expected_first}"
-        )
+        report.add(h, f"block {h}: starts at entry {header.first_index}, expected {expected_first}")
     if header.tree_size <= header.first_index:
         report.add(h, f"block {h}: holds no entries")
     try:
@@ -201,7 +202,9 @@ def _replay_entries(
         expected += 1
         report.entries += 1
     if expected < row.tree_size:
-        report.add(row.height, f"block {row.height}: entries {expected}..{row.tree_size - 1} missing")
+        report.add(
+            row.height, f"block {row.height}: entries {expected}..{row.tree_size - 1} missing"
+        )
     if leaves:
         change = tree.append(leaves)
         rebuilt.update(change.tiles)
@@ -215,12 +218,33 @@ def _compare_tiles(
     for level, index, width, hashes in store.all_tiles():
         key = (level, index)
         seen.add(key)
-        if rebuilt.get(key) != (width, hashes):
-            first_leaf = index * 256 ** (level + 1)
-            block = store.block_containing(first_leaf)
+        expected = rebuilt.get(key)
+        if expected != (width, hashes):
+            block = store.block_containing(_writing_leaf(level, index, width, hashes, expected))
             report.add(
                 block.height if block else None,
                 f"stored tile {level}/{index} differs from the tile rebuilt from the entries",
             )
     for key in rebuilt.keys() - seen:
         report.add(None, f"tile {key[0]}/{key[1]} is missing from storage")
+
+
+def _writing_leaf(
+    level: int, index: int, width: int, stored: bytes, expected: TileValue | None
+) -> int:
+    """The last leaf under the first hash where a stored tile departs from the rebuilt one:
+    the block holding that leaf is the block whose commit wrote the hash."""
+    size = merkle.HASH_SIZE
+    offset = 0
+    for row in range(TILE_HEIGHT):
+        count = width >> row
+        for position in range(count):
+            start = offset + position * size
+            if (
+                expected is None
+                or stored[start : start + size] != expected[1][start : start + size]
+            ):
+                subtrees_before = index * TILE_WIDTH + (position + 1) * (1 << row)
+                return (subtrees_before << (TILE_HEIGHT * level)) - 1
+        offset += count * size
+    return ((index * TILE_WIDTH + width) << (TILE_HEIGHT * level)) - 1

@@ -102,8 +102,7 @@ class Checkpoint:
             _check_line(line, "extension line", "확장 줄")
 
     def body(self) -> str:
-        """The note text: origin, size and base64 root, then any extension lines, each ending
-        in a newline (tlog-checkpoint "Note text")."""
+        """The note text: origin, size, base64 root and extension lines (tlog-checkpoint)."""
         root = base64.b64encode(self.root).decode()
         return "".join(
             f"{line}\n" for line in (self.origin, str(self.size), root, *self.extensions)

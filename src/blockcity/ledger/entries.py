@@ -159,7 +159,9 @@ def sign_entry(
         "body": body,
     }
     message = signing_input(envelope)
-    envelope["sigs"] = [{"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers]
+    envelope["sigs"] = [
+        {"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers
+    ]
     return canonical_json(envelope)
 
 
@@ -221,13 +223,17 @@ def _check_envelope(envelope: dict[str, Any]) -> tuple[str, int, str, datetime]:
     try:
         moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise _reject(f"'at' is not a real time: {exc}", f"'at'이 올바른 시각이 아닙니다: {exc}") from exc
+        raise _reject(
+            f"'at' is not a real time: {exc}", f"'at'이 올바른 시각이 아닙니다: {exc}"
+        ) from exc
     return entry_type, version, entry_id, moment
 
 
 def _signatures(raw: Any) -> tuple[EntrySignature, ...]:
     if not isinstance(raw, list) or not raw:
-        raise _reject("'sigs' must be a non-empty list", "'sigs'는 비어 있지 않은 목록이어야 합니다")
+        raise _reject(
+            "'sigs' must be a non-empty list", "'sigs'는 비어 있지 않은 목록이어야 합니다"
+        )
     sigs = []
     for item in raw:
         if not isinstance(item, dict) or set(item) != {"kid", "sig"}:
@@ -325,6 +331,7 @@ class EntryValidator:
         self, items: Sequence[bytes], *, check_time: bool = True
     ) -> list[Entry | BlockcityError]:
         """Check a batch on both cores (Ed25519 verification releases the GIL)."""
+
         def one(data: bytes) -> Entry | BlockcityError:
             try:
                 return self.check(data, check_time=check_time)
@@ -362,7 +369,9 @@ def summarize(data: bytes) -> EntrySummary:
         return value if isinstance(value, str) else None
 
     sigs = content.get("sigs")
-    kids = tuple(
-        s["kid"] for s in sigs if isinstance(s, dict) and isinstance(s.get("kid"), str)
-    ) if isinstance(sigs, list) else ()
+    kids = (
+        tuple(s["kid"] for s in sigs if isinstance(s, dict) and isinstance(s.get("kid"), str))
+        if isinstance(sigs, list)
+        else ()
+    )
     return EntrySummary(content, text("type"), text("id"), text("at"), kids)

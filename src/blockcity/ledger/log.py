@@ -22,6 +22,7 @@ from blockcity.ledger.checkpoint import Checkpoint, sign_checkpoint
 from blockcity.ledger.note import Signer
 from blockcity.ledger.store import LedgerStore, NewEntry, StoredBlock, StoredEntry
 from blockcity.ledger.tree import TileTree
+from blockcity.ledger.witness import WitnessConflict
 
 log = logging.getLogger(__name__)
 
@@ -167,14 +168,17 @@ class Ledger:
     def signer(self) -> Signer:
         if self._signer is None:
             raise StorageError(
-                "this ledger was opened read-only; it cannot sign", "읽기 전용 원장은 서명할 수 없습니다"
+                "this ledger was opened read-only; it cannot sign",
+                "읽기 전용 원장은 서명할 수 없습니다",
             )
         return self._signer
 
     def append(self, entries: Sequence[NewEntry]) -> SealedBlock:
         """Seal ``entries`` into one new block and return once it is durably committed."""
         if not entries:
-            raise InvalidInput("a block needs at least one entry", "블록에는 항목이 하나 이상 필요합니다")
+            raise InvalidInput(
+                "a block needs at least one entry", "블록에는 항목이 하나 이상 필요합니다"
+            )
         # Inlined RFC 9162 leaf hash: this line runs once per entry on the bulk path.
         leaves = [sha256(b"\x00" + e.data).digest() for e in entries]
         with self._lock:
@@ -214,12 +218,22 @@ class Ledger:
             key = f"witness.{witness.name}.size"
             try:
                 old_size = int(self.store.get_meta(key) or 0)
-                proof = self.consistency_proof(old_size, header.tree_size).path if old_size else []
-                line = witness.add_checkpoint(old_size, proof, note)
+                try:
+                    line = witness.add_checkpoint(old_size, self._proof_path(old_size), note)
+                except WitnessConflict as conflict:
+                    # The witness saw another size (say, our meta was lost): prove from its size.
+                    line = witness.add_checkpoint(
+                        conflict.size, self._proof_path(conflict.size), note
+                    )
                 self.store.add_cosignature(header.height, witness.name, line)
                 self.store.set_meta(key, str(header.tree_size))
             except Exception as exc:  # noqa: BLE001 - a witness outage must not stop the log
-                log.warning("witness %s did not cosign block %d: %s", witness.name, header.height, exc)
+                log.warning(
+                    "witness %s did not cosign block %d: %s", witness.name, header.height, exc
+                )
+
+    def _proof_path(self, old_size: int) -> list[bytes]:
+        return self.consistency_proof(old_size).path if 0 < old_size < self.size else []
 
     def checkpoint(self) -> str:
         """The latest signed checkpoint with every witness cosignature collected for it."""
@@ -228,7 +242,9 @@ class Ledger:
             if latest is None:
                 return sign_checkpoint(Checkpoint(self.origin, 0, merkle.EMPTY_ROOT), self.signer)
             lines = [line for _, line in self.store.cosignatures(latest.height)]
-        return latest.checkpoint + "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return latest.checkpoint + "".join(
+            line if line.endswith("\n") else line + "\n" for line in lines
+        )
 
     def block(self, height: int) -> StoredBlock:
         with self._lock:

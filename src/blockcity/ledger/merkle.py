@@ -183,7 +183,7 @@ def verify_consistency(
     meaningless (every tree extends the empty one); equal sizes need an empty proof and equal
     roots, as in transparency-dev/merkle.
     """
-    if not _all_hashes([old_root, new_root, *proof]) or not 0 <= old_size <= new_size:
+    if not _all_hashes([old_root, new_root, *proof]) or not 0 < old_size <= new_size:
         return False
     if old_size == new_size:
         return not proof and hmac.compare_digest(old_root, new_root)

@@ -43,6 +43,7 @@ def split_bundle(data: bytes) -> list[bytes]:
         offset += size
     return entries
 
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bundles (
@@ -174,9 +175,7 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
             f"{path}가 있는 디스크가 가득 찼습니다. 아무것도 기록되지 않았습니다. 공간을 확보하고 "
             "다시 시도하세요",
         )
-    if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in text or "malformed" in text
-    ):
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
         return StorageError(
             f"{path} is not a readable ledger database ({text}); restore it from a backup "
             "or point --data at the right folder",
@@ -453,7 +452,7 @@ class SQLiteStore:
             raise _storage_error(self.path, exc) from exc
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from exc
-        for index, (width, data) in bundles.items():
+        for index, (width, _) in bundles.items():
             if width == BUNDLE_WIDTH:
                 self._bundles.pop(index, None)
         last = max(bundles)

@@ -108,8 +108,10 @@ class RollbackRefused(WitnessConflict):
 
 
 class InconsistentProof(VerificationFailed):
-    """tlog-witness: the consistency proof does not verify, or is not empty when it must be
-    (422). The log may be misbehaving."""
+    """tlog-witness: the consistency proof does not verify, or is not empty when it must (422).
+
+    The request may be evidence of a misbehaving log.
+    """
 
     code = "witness-inconsistent-proof"
 
@@ -178,6 +180,7 @@ class JsonFileWitnessState:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = Path(path)
+        self._path.parent.mkdir(parents=True, exist_ok=True)
         self._heads = self._load()
 
     def latest(self, origin: str) -> TreeHead | None:
@@ -277,6 +280,10 @@ class Witness:
         # or two concurrent requests could roll the recorded size back.
         self._lock = threading.Lock()
 
+    @property
+    def name(self) -> str:
+        return self._cosigner.name
+
     def verifier_key(self) -> str:
         """The witness's cosignature/v1 verifier key, for clients' witness policies."""
         return self._cosigner.verifier_key()
@@ -284,8 +291,11 @@ class Witness:
     def add_checkpoint(
         self, old_size: int, consistency_proof: Sequence[bytes], signed_checkpoint: str
     ) -> str:
-        """Check a checkpoint against the recorded state, record it and return the cosignature
-        line, or refuse it with the error tlog-witness prescribes (in its order of checks)."""
+        """Cosign a checkpoint that is consistent with the recorded state, and record it.
+
+        Returns the cosignature line. Refusals follow tlog-witness "add-checkpoint": its order of
+        checks, and one error class per outcome with the HTTP status it prescribes.
+        """
         origin = signed_checkpoint.split("\n", 1)[0]
         log_key = self._logs.get(origin)
         if log_key is None:
@@ -316,8 +326,7 @@ class Witness:
 def _check_consistency(
     old_size: int, proof: Sequence[bytes], latest: TreeHead, checkpoint: Checkpoint
 ) -> None:
-    """tlog-witness: the proof must lead from the recorded head, of size old_size, to the
-    checkpoint."""
+    """tlog-witness: the proof must lead from the recorded head (of old_size) to the checkpoint."""
     if len(proof) > MAX_PROOF_HASHES:
         raise InconsistentProof(
             f"the proof has {len(proof)} hashes; at most {MAX_PROOF_HASHES} are allowed",

@@ -215,3 +215,11 @@ def test_openapi_describes_the_ledger_api(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
     assert f"{API}/checkpoint" in spec["paths"] and f"{API}/entries" in spec["paths"]
+
+
+def test_api_docs_load_their_assets_from_this_server(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/api/v1/docs-assets/{asset}").status_code == 200

@@ -1,12 +1,24 @@
-"""The ASGI app: the API routers, the web pages and the problem+json error handlers."""
+"""The ASGI app: the API routers, the web pages and the problem+json error handlers.
+
+The interactive API docs use Swagger UI from the ``swagger-ui-bundle`` package, served by us:
+the platform must work with no internet, so nothing is loaded from a CDN.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from blockcity import __version__
 from blockcity.api import ledger, problems
 from blockcity.node import Node
+from blockcity.web import router as web_router
+
+OPENAPI_URL = "/api/v1/openapi.json"
+DOCS_ASSETS = "/api/v1/docs-assets"
 
 
 def create_app(node: Node) -> FastAPI:
@@ -15,14 +27,24 @@ def create_app(node: Node) -> FastAPI:
         version=__version__,
         description="The city's tamper-evident ledger and its services. Errors are RFC 9457 "
         "problem+json; Korean by default, English with Accept-Language: en or ?lang=en.",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
         redoc_url=None,
     )
     problems.install(app)
     app.include_router(ledger.router(node))
-    from blockcity.web import router as web_router
-
     app.include_router(web_router(node))
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_URL,
+            title="blockcity API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
     app.state.node = node
     return app

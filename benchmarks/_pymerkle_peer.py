@@ -29,11 +29,13 @@ def make_entries(start: int, stop: int, *, seed: int, payload_chars: int) -> lis
     """
     key = seed.to_bytes(8, "big")
     half = (payload_chars + 1) // 2
-    return [
-        b'{"n":%d,"payload":"%s"}'
-        % (i, hashlib.shake_128(key + i.to_bytes(8, "big")).hexdigest(half)[:payload_chars].encode())
-        for i in range(start, stop)
-    ]
+
+    def payload(i: int) -> bytes:
+        return (
+            hashlib.shake_128(key + i.to_bytes(8, "big")).hexdigest(half)[:payload_chars].encode()
+        )
+
+    return [b'{"n":%d,"payload":"%s"}' % (i, payload(i)) for i in range(start, stop)]
 
 
 def proof_samples(

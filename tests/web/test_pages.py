@@ -20,6 +20,7 @@ from blockcity.ledger.entries import summarize
 from blockcity.ledger.log import InclusionProof
 from blockcity.node import Node
 from blockcity.services.notices import NoticePublished, publish_notice
+from blockcity.web.i18n import messages
 from blockcity.web.pages import BLOCKS_PER_PAGE
 
 
@@ -134,7 +135,7 @@ def test_explorer_lists_blocks_newest_first_in_seoul_time(client: TestClient, no
     assert heights == list(range(latest.height, -1, -1))
     seoul = datetime.fromisoformat(latest.time).astimezone(ZoneInfo("Asia/Seoul"))
     assert f"{seoul:%Y-%m-%d %H:%M:%S} KST" in page
-    assert f'<time datetime="{latest.time}">' in page
+    assert f'<time datetime="{latest.time}" title=' in page
     assert f'title="{node.ledger.block(latest.height).hash.hex()}"' in page
 
 
@@ -342,3 +343,8 @@ def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
     assert "focus-visible" in css.text
+
+
+def test_korean_and_english_have_the_same_messages() -> None:
+    assert messages("ko").keys() == messages("en").keys()
+    assert all(messages("ko").values()) and all(messages("en").values())

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,10 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
-def _error(kind: type[BlockcityError], key: str, what: str | None = None, **values: object) -> Any:
+_E = TypeVar("_E", bound=BlockcityError)
+
+
+def _error(kind: type[_E], key: str, what: str | None = None, **values: object) -> _E:
     """An error whose English and Korean messages come from the locale files."""
     texts = {}
     for lang in ("en", "ko"):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from blockcity.ledger.audit import AuditReport, audit
 from blockcity.ledger.blocks import BlockHeader
@@ -171,3 +173,39 @@ def test_audit_with_another_log_key_fails_every_block(built: Path) -> None:
     report = run_audit(built, stranger)
     assert report.first_bad_block == 0
     assert sum("checkpoint" in p.what for p in report.problems) == len(BLOCK_SIZES)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(["bundles", "tiles", "blocks"]),
+    row=st.integers(min_value=0, max_value=10_000),
+    position=st.integers(min_value=0, max_value=10**6),
+    bit=st.integers(min_value=0, max_value=7),
+)
+def test_any_flipped_bit_in_storage_fails_the_audit(
+    tmp_path_factory: pytest.TempPathFactory,
+    log_signer: Signer,
+    table: str,
+    row: int,
+    position: int,
+    bit: int,
+) -> None:
+    path = tmp_path_factory.mktemp("flip")
+    build(path, log_signer)
+    key, column = {
+        "bundles": ("idx", "data"),
+        "tiles": ("level * 1000000 + idx", "hashes"),
+        "blocks": ("height", "header"),
+    }[table]
+
+    def flip(db: sqlite3.Connection) -> None:
+        rows = db.execute(f"SELECT {key}, {column} FROM {table}").fetchall()
+        name, blob = rows[row % len(rows)]
+        changed = bytearray(blob)
+        changed[position % len(blob)] ^= 1 << bit
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (bytes(changed), name))
+
+    edit(path, flip)
+    assert not run_audit(path, log_signer).ok

@@ -189,18 +189,21 @@ def _replay_entries(
 ) -> None:
     leaves: list[bytes] = []
     expected = row.first_index
-    for entry in store.entries(row.first_index, row.tree_size):
-        if entry.index != expected:
-            report.add(row.height, f"block {row.height}: entry {expected} is missing")
-            expected = entry.index
-        leaves.append(merkle.leaf_hash(entry.data))
-        if check_entry is not None:
-            try:
-                check_entry(entry.data)
-            except BlockcityError as exc:
-                report.add(row.height, f"entry {entry.index}: {exc.message_en}")
-        expected += 1
-        report.entries += 1
+    try:
+        for entry in store.entries(row.first_index, row.tree_size):
+            if entry.index != expected:
+                report.add(row.height, f"block {row.height}: entry {expected} is missing")
+                expected = entry.index
+            leaves.append(merkle.leaf_hash(entry.data))
+            if check_entry is not None:
+                try:
+                    check_entry(entry.data)
+                except BlockcityError as exc:
+                    report.add(row.height, f"entry {entry.index}: {exc.message_en}")
+            expected += 1
+            report.entries += 1
+    except BlockcityError as exc:
+        report.add(row.height, f"block {row.height}: entries unreadable ({exc.message_en})")
     if expected < row.tree_size:
         report.add(
             row.height, f"block {row.height}: entries {expected}..{row.tree_size - 1} missing"

@@ -161,6 +161,20 @@ class LedgerStore(Protocol):
     def close(self) -> None: ...
 
 
+def _split_stored(index: int, data: bytes) -> list[bytes]:
+    try:
+        return split_bundle(data)
+    except ValueError as exc:
+        raise _damaged_bundle(index, str(exc)) from exc
+
+
+def _damaged_bundle(index: int, why: str) -> StorageError:
+    return StorageError(
+        f"entry bundle {index} is damaged ({why}); run `blockcity ledger audit`",
+        f"항목 묶음 {index}가 손상되었습니다({why}). `blockcity ledger audit`을 실행하세요",
+    )
+
+
 def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
@@ -331,7 +345,10 @@ class SQLiteStore:
         bundle = self._bundle(bundle_index)
         if bundle is None or position >= bundle[0]:
             return None
-        return StoredEntry(index, split_bundle(bundle[1])[position])
+        entries = _split_stored(bundle_index, bundle[1])
+        if position >= len(entries):
+            raise _damaged_bundle(bundle_index, "it holds fewer entries than its width")
+        return StoredEntry(index, entries[position])
 
     def entry_by_id(self, entry_id: str) -> StoredEntry | None:
         rows = self._query("SELECT idx FROM entry_ids WHERE entry_id = ?", (entry_id,))
@@ -354,7 +371,7 @@ class SQLiteStore:
             for bundle_index, data in rows:
                 assert isinstance(bundle_index, int) and isinstance(data, bytes)
                 base = bundle_index * BUNDLE_WIDTH
-                for position, entry in enumerate(split_bundle(data)):
+                for position, entry in enumerate(_split_stored(bundle_index, data)):
                     if start <= base + position < end:
                         yield StoredEntry(base + position, entry)
 

@@ -184,7 +184,7 @@ def ingest_signed(data_dir: Path, count: int) -> dict[str, Any]:
         raise RuntimeError(f"{len(refused)} of {count} signed entries were refused: {refused[0]}")
     return {
         "ingest_per_s": count / elapsed,
-        "signed_entry_bytes": statistics.mean(map(len, entries)),
+        "signed_entry_bytes": statistics.fmean(map(len, entries)),
     }
 
 
@@ -295,9 +295,13 @@ class Row:
     checks: tuple[Check, ...] = ()
 
 
-def _median(runs: Sequence[dict[str, Any]], side: str, key: str) -> float | None:
-    values = [run[side][key] for run in runs if run[side] is not None]
-    return statistics.median(values) if values else None
+def _medians(runs: Sequence[dict[str, Any]], side: str) -> dict[str, float]:
+    """The median over the runs of each of one side's figures; empty for a missing peer."""
+    present = [run[side] for run in runs if run[side] is not None]
+    if not present:
+        return {}
+    figures = [key for key, value in present[0].items() if isinstance(value, float)]
+    return {key: statistics.median(side_run[key] for side_run in present) for key in figures}
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -310,18 +314,17 @@ def _at_least(value: float | None, floor: float) -> bool | None:
 
 def summarize(runs: Sequence[dict[str, Any]]) -> tuple[list[Row], dict[str, Any]]:
     """The table rows and the medians (of the runs) they show."""
-    ours = {k: _median(runs, "ours", k) for k, v in runs[0]["ours"].items() if _is_number(v)}
-    peer = (
-        {k: _median(runs, "peer", k) for k, v in runs[0]["peer"].items() if _is_number(v)}
-        if runs[0]["peer"] is not None
-        else {}
-    )
+    ours, peer = _medians(runs, "ours"), _medians(runs, "peer")
 
     def fmt(value: float | None, pattern: str) -> str:
         return "-" if value is None else pattern.format(value)
 
     def spread(key: str, pattern: str) -> str:
-        return " / ".join(pattern.format(run["ours"][key]) for run in runs)
+        """Each run's figure, ours and (when it has one) pymerkle's."""
+        text = " / ".join(pattern.format(run["ours"][key]) for run in runs)
+        if key in peer:
+            text += "  (pymerkle " + " / ".join(pattern.format(r["peer"][key]) for r in runs) + ")"
+        return text
 
     rows: list[Row] = []
     append_ratio = _ratio(ours["append_per_s"], peer.get("append_per_s"))
@@ -344,7 +347,7 @@ def summarize(runs: Sequence[dict[str, Any]]) -> tuple[list[Row], dict[str, Any]
     per_batch = peer.get("append_per_batch_per_s")
     rows.append(
         Row(
-            "  pymerkle committing every 10,000",
+            "  pymerkle, one commit per 10,000",
             "",
             fmt(per_batch, "{:,.0f}"),
             fmt(_ratio(ours["append_per_s"], per_batch), "{:.2f}x"),
@@ -404,10 +407,6 @@ def summarize(runs: Sequence[dict[str, Any]]) -> tuple[list[Row], dict[str, Any]
     return rows, medians
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _agreement(runs: Sequence[dict[str, Any]]) -> Row:
     """Our proofs verify; with pymerkle, the same root and the same inclusion paths."""
     verify = all(run["ours"]["proofs_verify"] for run in runs)
@@ -439,7 +438,7 @@ def render(rows: Sequence[Row], peer_label: str) -> str:
     text = ["  ".join(cell(i, t) for i, t in enumerate(line)).rstrip() for line in lines]
     text.insert(1, "  ".join("-" * w for w in widths))
     per_run = [f"  {row.figure.strip()}: {row.per_run}" for row in rows if row.per_run]
-    return "\n".join([*text, "", "ours, run by run:", *per_run])
+    return "\n".join([*text, "", "run by run:", *per_run])
 
 
 def machine() -> dict[str, Any]:

@@ -189,6 +189,11 @@ def test_index_beyond_the_tree_is_a_problem_in_korean_by_default(client: TestCli
         f"{API}/proofs/inclusion",
         f"{API}/blocks?limit=1000",
         f"{API}/tile/0/01",
+        f"{API}/entries/-1",
+        f"{API}/blocks/-1",
+        f"{API}/blocks/9223372036854775808",
+        f"{API}/blocks?cursor=9223372036854775808",
+        f"{API}/proofs/inclusion?index=0&tree_size=99999999999999999999",
     ],
 )
 def test_malformed_requests_are_invalid_input(client: TestClient, path: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +18,8 @@ from blockcity.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, parse_tile_path
 from blockcity.node import Node
 
 MAX_PAGE = 100
+MAX_INT = 2**63 - 1
+"""Heights, indexes and sizes fit a signed 64-bit integer (C2SP tlog-checkpoint)."""
 
 
 def block_view(stored: StoredBlock) -> dict[str, Any]:
@@ -64,7 +66,9 @@ def router(node: Node) -> APIRouter:
 
     @api.get("/blocks", summary="Blocks, newest first, with cursor pagination")
     def blocks(
-        cursor: int | None = Query(None, ge=0, description="Height to start from (inclusive)."),
+        cursor: int | None = Query(
+            None, ge=0, le=MAX_INT, description="Height to start from (inclusive)."
+        ),
         limit: int = Query(20, ge=1, le=MAX_PAGE),
     ) -> dict[str, Any]:
         latest = ledger.latest_block
@@ -75,15 +79,15 @@ def router(node: Node) -> APIRouter:
         return {"items": items, "next_cursor": next_cursor}
 
     @api.get("/blocks/{height}", summary="One block")
-    def block(height: int) -> dict[str, Any]:
-        if height < 0:
-            raise InvalidInput("a block height is 0 or more", "블록 높이는 0 이상입니다")
+    def block(height: int = Path(ge=0, le=MAX_INT)) -> dict[str, Any]:
         return block_view(ledger.block(height))
 
     @api.get("/blocks/{height}/entries", summary="The entries sealed in one block")
     def block_entries(
-        height: int,
-        cursor: int | None = Query(None, ge=0, description="Entry index to start from."),
+        height: int = Path(ge=0, le=MAX_INT),
+        cursor: int | None = Query(
+            None, ge=0, le=MAX_INT, description="Entry index to start from."
+        ),
         limit: int = Query(20, ge=1, le=MAX_PAGE),
     ) -> dict[str, Any]:
         stored = ledger.block(height)
@@ -93,7 +97,7 @@ def router(node: Node) -> APIRouter:
         return {"items": items, "next_cursor": end if end < stored.tree_size else None}
 
     @api.get("/entries/{index}", summary="One entry by index, with its block")
-    def entry(index: int) -> dict[str, Any]:
+    def entry(index: int = Path(ge=0, le=MAX_INT)) -> dict[str, Any]:
         stored = ledger.entry(index)
         return {**entry_view(stored), "block": ledger.block_containing(index).height}
 
@@ -126,15 +130,19 @@ def router(node: Node) -> APIRouter:
 
     @api.get("/proofs/inclusion", summary="RFC 9162 inclusion proof of an entry")
     def inclusion(
-        index: int = Query(..., ge=0),
-        tree_size: int | None = Query(None, ge=1, description="Default: the latest size."),
+        index: int = Query(..., ge=0, le=MAX_INT),
+        tree_size: int | None = Query(
+            None, ge=1, le=MAX_INT, description="Default: the latest size."
+        ),
     ) -> dict[str, Any]:
         return ledger.inclusion_proof(index, tree_size).to_dict()
 
     @api.get("/proofs/consistency", summary="RFC 9162 consistency proof between two sizes")
     def consistency(
-        old_size: int = Query(..., ge=1, alias="from"),
-        new_size: int | None = Query(None, ge=1, alias="to", description="Default: latest."),
+        old_size: int = Query(..., ge=1, le=MAX_INT, alias="from"),
+        new_size: int | None = Query(
+            None, ge=1, le=MAX_INT, alias="to", description="Default: latest."
+        ),
     ) -> dict[str, Any]:
         return ledger.consistency_proof(old_size, new_size).to_dict()
 

@@ -247,8 +247,9 @@ class Ledger:
         )
 
     def block(self, height: int) -> StoredBlock:
+        latest = self._latest.height if self._latest else -1
         with self._lock:
-            found = self.store.block(height)
+            found = self.store.block(height) if 0 <= height <= latest else None
         if found is None:
             top = self._latest.height if self._latest else -1
             raise NotFound(
@@ -258,6 +259,8 @@ class Ledger:
         return found
 
     def blocks(self, start: int, limit: int, descending: bool = False) -> list[StoredBlock]:
+        latest = self._latest.height if self._latest else -1
+        start = max(0, min(start, latest + 1))
         with self._lock:
             return self.store.blocks(start, limit, descending)
 

@@ -15,7 +15,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blockcity.crypto import MAX_SAFE_INTEGER, canonical_json, parse_canonical
+from blockcity.crypto import MAX_SAFE_INTEGER, canonical_json, parse_canonical, read_canonical
 from blockcity.errors import InvalidInput
 from tests.vectors import load
 
@@ -105,6 +105,20 @@ def test_fast_path_alone_writes_rfc8785_output(value: Any) -> None:
         return
     with mock.patch.object(rfc8785, "dumps", side_effect=AssertionError("fallback used")):
         assert canonical_json(value) == expected
+
+
+@given(st.dictionaries(st.text(max_size=6), json_values, min_size=1, max_size=6))
+def test_a_read_document_encodes_its_parts_exactly_as_rfc8785(value: dict[str, Any]) -> None:
+    """``read_canonical`` skips the second walk only when that cannot change the bytes."""
+    try:
+        data = canonical_json(value)
+    except InvalidInput:
+        return
+    document = read_canonical(data)
+    assert document.encode(document.value) == data
+    for key in list(document.value):
+        part = {k: v for k, v in document.value.items() if k != key}
+        assert document.encode(part) == rfc8785.dumps(part)
 
 
 def test_rfc8785_section_3_2_2_sample_gives_the_section_3_2_4_bytes() -> None:

@@ -1,6 +1,12 @@
 """Cryptographic building blocks: Ed25519 keys, canonical JSON, DIDs and base64url."""
 
-from blockcity.crypto.canonical import MAX_SAFE_INTEGER, canonical_json, parse_canonical
+from blockcity.crypto.canonical import (
+    MAX_SAFE_INTEGER,
+    CanonicalDocument,
+    canonical_json,
+    parse_canonical,
+    read_canonical,
+)
 from blockcity.crypto.did import (
     DidKeyResolver,
     KeyResolver,
@@ -16,6 +22,7 @@ from blockcity.crypto.keys import SigningKey, VerifyKey
 
 __all__ = [
     "MAX_SAFE_INTEGER",
+    "CanonicalDocument",
     "DidKeyResolver",
     "KeyResolver",
     "SigningKey",
@@ -31,5 +38,6 @@ __all__ = [
     "parse_canonical",
     "parse_did_url",
     "public_from_did_key",
+    "read_canonical",
     "verification_method_id",
 ]

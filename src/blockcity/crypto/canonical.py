@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import rfc8785
@@ -71,12 +72,43 @@ def canonical_json(value: object) -> bytes:
         ) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class CanonicalDocument:
+    """A value read by ``read_canonical`` and whether the standard encoder is canonical for it.
+
+    ``plain`` is True when the document holds no floats and no astral-plane member names; then
+    the C encoder writes RFC 8785 output for the value and for every part of it, and
+    ``encode`` needs no second walk over the value.
+    """
+
+    value: Any
+    plain: bool
+
+    def encode(self, part: object) -> bytes:
+        """Canonical bytes of ``part``, which must be built from this document's value."""
+        if self.plain:
+            try:
+                return _ENCODER.encode(part).encode("utf-8")
+            except UnicodeEncodeError:
+                pass
+        return canonical_json(part)
+
+
 def parse_canonical(data: bytes) -> Any:
     """Parse JSON bytes that must already be in RFC 8785 canonical form.
 
     Refuses invalid UTF-8, invalid JSON, duplicate member names, NaN and Infinity, unsafe
     integers and, finally, any bytes that differ from the canonical serialization of what they
     parse to (whitespace, member order, escapes, number spelling).
+    """
+    return read_canonical(data).value
+
+
+def read_canonical(data: bytes) -> CanonicalDocument:
+    """``parse_canonical``, keeping what the parse learned about the document's form.
+
+    The parser's hooks see every number and member name once, so the check that the fast
+    encoder applies costs no extra walk over the value.
     """
     try:
         text = data.decode("utf-8")
@@ -85,11 +117,14 @@ def parse_canonical(data: bytes) -> Any:
             f"JSON is not valid UTF-8 (byte {exc.start})",
             f"JSON이 올바른 UTF-8이 아닙니다 ({exc.start}번째 바이트)",
         ) from exc
+    form = _FormSeen()
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_object_without_duplicates,
+            object_pairs_hook=form.object,
             parse_constant=_refuse_constant,
+            parse_float=form.float,
+            parse_int=_safe_int,
         )
     except json.JSONDecodeError as exc:
         raise InvalidInput(
@@ -98,18 +133,55 @@ def parse_canonical(data: bytes) -> Any:
         ) from exc
     except RecursionError as exc:
         raise InvalidInput("JSON is nested too deeply", "JSON의 중첩이 너무 깊습니다") from exc
+    except InvalidInput:
+        raise
     except ValueError as exc:  # an integer longer than sys.get_int_max_str_digits()
         raise InvalidInput(
             f"JSON number cannot be read: {exc}",
             f"JSON의 숫자를 읽을 수 없습니다: {exc}",
         ) from exc
-    if canonical_json(value) != data:
+    document = CanonicalDocument(value, plain=not form.floats and not form.astral_keys)
+    try:
+        encoded = _ENCODER.encode(value).encode("utf-8") if document.plain else None
+    except UnicodeEncodeError:
+        encoded = None
+    if encoded is None:
+        encoded = canonical_json(value)
+    if encoded != data:
         raise InvalidInput(
             "JSON is not in RFC 8785 canonical form (check member order, whitespace, "
             "string escapes and number spelling)",
             "JSON이 RFC 8785 정규형이 아닙니다 (멤버 순서, 공백, 문자열 이스케이프, "
             "숫자 표기를 확인하세요)",
         )
+    return document
+
+
+class _FormSeen:
+    """Parser hooks that note floats and astral-plane member names as they are read."""
+
+    def __init__(self) -> None:
+        self.floats = False
+        self.astral_keys = False
+
+    def float(self, text: str) -> float:
+        self.floats = True
+        value = float(text)
+        _check_float(value)
+        return value
+
+    def object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if not self.astral_keys:
+            self.astral_keys = any(
+                not key.isascii() and _ASTRAL.search(key) is not None for key, _ in pairs
+            )
+        return _object_without_duplicates(pairs)
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        _refuse_unsafe_integer(value)
     return value
 
 

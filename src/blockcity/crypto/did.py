@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from blockcity.crypto.encoding import b58btc_decode, b58btc_encode
@@ -147,16 +148,26 @@ class KeyResolver(Protocol):
 
 
 class DidKeyResolver:
-    """Resolves did:key verification method URLs offline, from the identifier alone."""
+    """Resolves did:key verification method URLs offline, from the identifier alone.
+
+    Resolved keys are remembered (a did:key never changes), so a signer who signs many entries
+    costs one base58 decode, not one per entry.
+    """
 
     def resolve(self, kid: str, at: datetime | None = None) -> VerifyKey:
         # ``at`` does not matter: a did:key document can never be updated or deactivated.
-        did, fragment = parse_did_url(kid)
-        key = public_from_did_key(did)
-        expected = did[len(DID_KEY_PREFIX) :]
-        if fragment != expected:
-            raise InvalidInput(
-                f"key id {kid!r} must name the DID's own key: did:key:<key>#<key>",
-                f"키 식별자 {kid!r}는 DID 자신의 키를 가리켜야 합니다: did:key:<키>#<키>",
-            )
-        return key
+        return _resolve_did_key(kid)
+
+
+@lru_cache(maxsize=4096)
+def _resolve_did_key(kid: str) -> VerifyKey:
+    """A did:key URL's own key; lru_cache is thread-safe and failures are not cached."""
+    did, fragment = parse_did_url(kid)
+    key = public_from_did_key(did)
+    expected = did[len(DID_KEY_PREFIX) :]
+    if fragment != expected:
+        raise InvalidInput(
+            f"key id {kid!r} must name the DID's own key: did:key:<key>#<key>",
+            f"키 식별자 {kid!r}는 DID 자신의 키를 가리켜야 합니다: did:key:<키>#<키>",
+        )
+    return key

@@ -29,7 +29,7 @@ from blockcity.crypto import (
     b64url_decode,
     b64url_encode,
     canonical_json,
-    parse_canonical,
+    read_canonical,
 )
 from blockcity.errors import BlockcityError, InvalidInput, PayloadTooLarge, VerificationFailed
 from blockcity.ledger.blocks import format_time
@@ -169,7 +169,8 @@ def _reject(en: str, ko: str) -> EntryRejected:
     return EntryRejected(en, ko)
 
 
-def _parse_envelope(data: bytes) -> dict[str, Any]:
+def _parse_envelope(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """The envelope and the bytes its signatures cover."""
     if len(data) > MAX_ENTRY_BYTES:
         raise PayloadTooLarge(
             f"the entry is {len(data)} bytes; the ledger takes at most {MAX_ENTRY_BYTES}. "
@@ -177,7 +178,8 @@ def _parse_envelope(data: bytes) -> dict[str, Any]:
             f"항목이 {len(data)}바이트입니다. 원장은 최대 {MAX_ENTRY_BYTES}바이트까지 받습니다. "
             "문서는 보관소에 두고 다이제스트만 기록하세요",
         )
-    envelope = parse_canonical(data)
+    document = read_canonical(data)
+    envelope = document.value
     if not isinstance(envelope, dict):
         raise _reject("an entry must be a JSON object", "항목은 JSON 객체여야 합니다")
     missing = _ENVELOPE_KEYS - envelope.keys()
@@ -194,7 +196,7 @@ def _parse_envelope(data: bytes) -> dict[str, Any]:
             f"항목 필드가 올바르지 않습니다({'; '.join(parts)}). 항목에는 type, v, id, at, body, "
             "sigs만 있어야 합니다",
         )
-    return envelope
+    return envelope, document.encode({k: v for k, v in envelope.items() if k != "sigs"})
 
 
 def _check_envelope(envelope: dict[str, Any]) -> tuple[str, int, str, datetime]:
@@ -281,7 +283,7 @@ class EntryValidator:
 
     def check(self, data: bytes, *, check_time: bool = True) -> Entry:
         """Parse and check one entry; raise an error that says what is wrong, or return it."""
-        envelope = _parse_envelope(data)
+        envelope, message = _parse_envelope(data)
         entry_type, version, entry_id, at = _check_envelope(envelope)
         if check_time and self.max_skew is not None:
             drift = abs(self.clock() - at)
@@ -309,7 +311,6 @@ class EntryValidator:
                 f"{entry_type} v{version}의 body가 스키마와 맞지 않습니다: {problems}",
             ) from exc
         sigs = _signatures(envelope["sigs"])
-        message = signing_input(envelope)
         for sig in sigs:
             key = self.resolver.resolve(sig.kid, at)
             if not key.verify(sig.sig, message):

@@ -334,7 +334,8 @@ def test_a_proof_that_does_not_verify_is_shown_in_red(
 
 def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None:
     page = client.get("/")
-    assert "script-src 'none'" in page.headers["content-security-policy"]
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert page.headers["content-language"] == "ko"
 
 

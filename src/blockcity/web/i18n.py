@@ -1,5 +1,6 @@
-"""The web pages' messages in Korean and English, kept as data in ``locales/*.json`` and loaded
-once; templates call ``t(key, **values)``."""
+"""The web pages' messages in Korean and English, kept as data in ``locales/<lang>/<area>.json``
+(one file per area of the site, so areas grow independently) and loaded once; templates call
+``t(key, **values)``."""
 
 from __future__ import annotations
 
@@ -17,12 +18,18 @@ _LOCALES = Path(__file__).parent / "locales"
 def _load() -> dict[str, dict[str, str]]:
     catalogs: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
-        raw = json.loads((_LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
-        if not isinstance(raw, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-        ):
-            raise ValueError(f"{lang}.json must map message keys to strings")
-        catalogs[lang] = raw
+        catalog: dict[str, str] = {}
+        for path in sorted((_LOCALES / lang).glob("*.json")):
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+            ):
+                raise ValueError(f"{lang}/{path.name} must map message keys to strings")
+            clash = sorted(catalog.keys() & raw.keys())
+            if clash:
+                raise ValueError(f"{lang}/{path.name} redefines {clash}")
+            catalog.update(raw)
+        catalogs[lang] = catalog
     # A key missing in one language would show a raw key to someone: refuse to start instead.
     keys = {lang: set(catalog) for lang, catalog in catalogs.items()}
     reference = keys[DEFAULT_LANGUAGE]
@@ -30,7 +37,7 @@ def _load() -> dict[str, dict[str, str]]:
         if found != reference:
             missing = sorted(reference - found)
             extra = sorted(found - reference)
-            raise ValueError(f"{lang}.json differs from ko.json: missing {missing}, extra {extra}")
+            raise ValueError(f"{lang} messages differ from ko: missing {missing}, extra {extra}")
     return catalogs
 
 

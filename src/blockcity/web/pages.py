@@ -8,22 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from fastapi.responses import FileResponse, HTMLResponse
 
-from blockcity import __version__
-from blockcity.api.problems import request_language
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
 from blockcity.ledger import merkle
 from blockcity.ledger.blocks import BlockHeader
@@ -32,132 +21,21 @@ from blockcity.ledger.entries import summarize
 from blockcity.ledger.log import Ledger
 from blockcity.ledger.store import StoredBlock, StoredEntry
 from blockcity.node import Node
-from blockcity.web.i18n import LANGUAGES, Translator, messages
+from blockcity.web.rendering import (
+    HERE,
+    HtmlErrorRoute,
+    localized_error,
+    parse_number,
+    redirect,
+    render,
+)
 
 BLOCKS_PER_PAGE = 20
 ENTRIES_PER_PAGE = 50
 
-_HERE = Path(__file__).parent
-_SEOUL = ZoneInfo("Asia/Seoul")
-# SQLite integers are signed 64-bit: a larger number can name no block or entry.
-_MAX_NUMBER = 2**63 - 1
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _BLOCK_REF = re.compile(r"(?:b|block|블록)\s*#?\s*([0-9]+)")
 _NUMBER_REF = re.compile(r"#?\s*([0-9]+)")
-_LANG_COOKIE_AGE = 365 * 24 * 3600
-# Pages use no script and no third-party resource; the API docs page is not ours.
-_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; script-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Vary": "Accept-Language, Cookie",
-}
-
-
-def _seoul_time(iso: str) -> str:
-    """An RFC 3339 UTC time as Seoul wall-clock time, the way people in Seoul read it."""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone(_SEOUL).strftime("%Y-%m-%d %H:%M:%S KST")
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(_HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["seoul"] = _seoul_time
-    env.filters["num"] = lambda n: f"{n:,}"
-    return env
-
-
-_ENV = _environment()
-
-
-_E = TypeVar("_E", bound=BlockcityError)
-
-
-def _error(kind: type[_E], key: str, what: str | None = None, **values: object) -> _E:
-    """An error whose English and Korean messages come from the locale files."""
-    texts = {}
-    for lang in ("en", "ko"):
-        catalog = messages(lang)
-        extra = {"what": catalog[what]} if what else {}
-        texts[lang] = catalog[key].format(**values, **extra)
-    return kind(texts["en"], texts["ko"])
-
-
-def _number(text: str, what: str) -> int:
-    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_NUMBER:
-        return int(text)
-    raise _error(InvalidInput, "error.number", what, max=_MAX_NUMBER, value=text[:40])
-
-
-def _render(
-    request: Request, template: str, *, section: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    lang = request_language(request)
-    other = "en" if lang == "ko" else "ko"
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    switch_url = f"{request.url.path}?{urlencode([*query, ('lang', other)])}"
-    html = _ENV.get_template(template).render(
-        lang=lang,
-        t=Translator(lang),
-        other_lang=other,
-        switch_url=switch_url,
-        section=section,
-        version=__version__,
-        **context,
-    )
-    response = HTMLResponse(
-        html, status_code=status, headers={**_HEADERS, "Content-Language": lang}
-    )
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie("lang", chosen, max_age=_LANG_COOKIE_AGE, httponly=True, samesite="lax")
-    return response
-
-
-def _error_page(request: Request, exc: BlockcityError) -> HTMLResponse:
-    lang = request_language(request)
-    hints = {400: "error.hint.invalid", 404: "error.hint.not_found"}
-    kind = request.query_params.get("kind")
-    return _render(
-        request,
-        "error.html",
-        section="ledger",
-        status=exc.status,
-        title=exc.title(lang),
-        message=exc.message(lang),
-        hint=hints.get(exc.status, "error.hint.unavailable"),
-        query=request.query_params.get("q", ""),
-        kind=kind if kind in ("entry", "block") else "entry",
-    )
-
-
-class _HtmlErrorRoute(APIRoute):
-    """Turns a deliberate error on a page into a page in the reader's language, not JSON."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except BlockcityError as exc:
-                return _error_page(request, exc)
-            except RequestValidationError:
-                return _error_page(request, _error(InvalidInput, "error.validation"))
-
-        return handle
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,23 +191,19 @@ def _proof(
     )
 
 
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 def router(node: Node) -> APIRouter:
     """The web pages of ``node``: ``/``, ``/ledger``, blocks, entries, search and static files."""
-    pages = APIRouter(include_in_schema=False, route_class=_HtmlErrorRoute)
+    pages = APIRouter(include_in_schema=False, route_class=HtmlErrorRoute)
     ledger = node.ledger
-    static_files = {p.name: p for p in (_HERE / "static").iterdir() if p.is_file()}
+    static_files = {p.name: p for p in (HERE / "static").iterdir() if p.is_file()}
 
     @pages.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
-        return _render(request, "home.html", section="home", checkpoint=_latest_checkpoint(ledger))
+        return render(request, "home.html", section="home", checkpoint=_latest_checkpoint(ledger))
 
     @pages.get("/ledger", response_class=HTMLResponse)
     def explorer(request: Request, cursor: str | None = None) -> HTMLResponse:
-        start = None if cursor is None else _number(cursor, "what.cursor")
+        start = None if cursor is None else parse_number(cursor, "what.cursor")
         latest = ledger.latest_block
         rows: list[StoredBlock] = []
         if latest is not None:
@@ -337,7 +211,7 @@ def router(node: Node) -> APIRouter:
             rows = ledger.blocks(top, BLOCKS_PER_PAGE + 1, descending=True)
         older = rows[BLOCKS_PER_PAGE].height if len(rows) > BLOCKS_PER_PAGE else None
         not_newest = start is not None and latest is not None and start < latest.height
-        return _render(
+        return render(
             request,
             "explorer.html",
             section="ledger",
@@ -351,30 +225,30 @@ def router(node: Node) -> APIRouter:
     def search(q: str = "", kind: str = "entry") -> Response:
         text = q.strip().lower()
         if not text:
-            raise _error(InvalidInput, "error.search.empty")
+            raise localized_error(InvalidInput, "error.search.empty")
         if kind not in ("entry", "block"):
-            raise _error(InvalidInput, "error.search.kind")
+            raise localized_error(InvalidInput, "error.search.kind")
         if _UUID.fullmatch(text):
-            return _redirect(f"/ledger/entries/{ledger.entry_by_id(text).index}")
+            return redirect(f"/ledger/entries/{ledger.entry_by_id(text).index}")
         if found := _BLOCK_REF.fullmatch(text):
-            return _redirect(f"/ledger/blocks/{_number(found[1], 'what.block_height')}")
+            return redirect(f"/ledger/blocks/{parse_number(found[1], 'what.block_height')}")
         if found := _NUMBER_REF.fullmatch(text):
             if kind == "block":
-                return _redirect(f"/ledger/blocks/{_number(found[1], 'what.block_height')}")
-            return _redirect(f"/ledger/entries/{_number(found[1], 'what.entry_index')}")
-        raise _error(InvalidInput, "error.search.format", query=q.strip()[:80])
+                return redirect(f"/ledger/blocks/{parse_number(found[1], 'what.block_height')}")
+            return redirect(f"/ledger/entries/{parse_number(found[1], 'what.entry_index')}")
+        raise localized_error(InvalidInput, "error.search.format", query=q.strip()[:80])
 
     @pages.get("/ledger/blocks/{height}", response_class=HTMLResponse)
     def block(request: Request, height: str, cursor: str | None = None) -> HTMLResponse:
-        stored = ledger.block(_number(height, "what.block_height"))
+        stored = ledger.block(parse_number(height, "what.block_height"))
         view = _BlockView.of(stored)
-        start = view.first_index if cursor is None else _number(cursor, "what.cursor")
+        start = view.first_index if cursor is None else parse_number(cursor, "what.cursor")
         start = min(max(start, view.first_index), view.tree_size)
         end = min(start + ENTRIES_PER_PAGE, view.tree_size)
         note = _published_note(ledger, stored)
         signed_root = _signed_root(ledger, note, view.tree_size)
         latest = ledger.latest_block
-        return _render(
+        return render(
             request,
             "block.html",
             section="ledger",
@@ -388,7 +262,7 @@ def router(node: Node) -> APIRouter:
 
     @pages.get("/ledger/entries/{index}", response_class=HTMLResponse)
     def entry(request: Request, index: str) -> HTMLResponse:
-        number = _number(index, "what.entry_index")
+        number = parse_number(index, "what.entry_index")
         stored = ledger.entry(number)
         entry = _EntryView.of(stored)
         holder = ledger.block_containing(number)
@@ -403,7 +277,7 @@ def router(node: Node) -> APIRouter:
                 _proof(ledger, leaf, number, holder, "proof.against_block", base),
                 _proof(ledger, leaf, number, latest, "proof.against_latest", base),
             ]
-        return _render(
+        return render(
             request,
             "entry.html",
             section="ledger",
@@ -422,7 +296,7 @@ def router(node: Node) -> APIRouter:
     def static(name: str) -> FileResponse:
         path = static_files.get(name)
         if path is None:
-            raise _error(NotFound, "error.static", name=name[:80])
+            raise localized_error(NotFound, "error.static", name=name[:80])
         return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
 
     return pages

@@ -414,9 +414,12 @@ def _agreement(runs: Sequence[dict[str, Any]]) -> Row:
     if runs[0]["peer"] is None:
         checks.append(Check("root equals pymerkle's", None))
     else:
-        for key, text in (("root", "root"), ("inclusion_paths", "inclusion paths")):
+        for key, target in (
+            ("root", "root equals pymerkle's"),
+            ("inclusion_paths", "inclusion paths equal pymerkle's"),
+        ):
             same = all(run["ours"][key] == run["peer"][key] for run in runs)
-            checks.append(Check(f"{text} equal pymerkle's", same))
+            checks.append(Check(target, same))
     return Row("agreement (RFC 9162 hashing)", "", "", "", "", tuple(checks))
 
 

@@ -1,9 +1,10 @@
 """The node's own keys in its data folder: the log's checkpoint key, the city's signing key
-and the demo witness key, each a 32-byte Ed25519 seed.
+and the demo witness key, each a 32-byte Ed25519 seed sealed under the master key.
 
-Seeds are kept hex-encoded in files readable only by their owner and written atomically.
-Encryption of keys at rest under a master key is Seoul Pass work (issue 3); until then the
-data folder's permissions are the protection.
+A key file holds ``sealed-v1:<base64url of AES-256-GCM nonce || ciphertext || tag>``, written
+atomically and readable only by its owner. The master key comes from the configuration
+(``BLOCKCITY_MASTER_KEY`` or ``BLOCKCITY_MASTER_KEY_FILE``), so a copy of the data folder
+alone does not give away the keys.
 """
 
 from __future__ import annotations
@@ -12,16 +13,46 @@ import os
 import secrets
 from pathlib import Path
 
-from blockcity.errors import StorageError
+from blockcity.crypto import b64url_decode, b64url_encode
+from blockcity.crypto.sealing import MasterKey, create_master_key_file, parse_master_key
+from blockcity.errors import BlockcityError, StorageError
+
+_SEALED = "sealed-v1:"
 
 
-def load_or_create_seed(path: Path) -> bytes:
+def load_master_key(text: str | None, path: Path | None, default_path: Path) -> MasterKey:
+    """The master key from its text, else from its file, else from (or newly at)
+    ``default_path`` inside the data folder: fine for a demo, not for production."""
+    if text:
+        return parse_master_key(text)
+    source = path or default_path
+    if source.exists():
+        try:
+            return parse_master_key(source.read_text(encoding="ascii"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(source, str(exc)) from exc
+    if path is not None:
+        raise StorageError(
+            f"the master key file {path} does not exist",
+            f"마스터 키 파일 {path}가 없습니다",
+        )
+    return create_master_key_file(default_path)
+
+
+def load_or_create_seed(path: Path, master: MasterKey) -> bytes:
     """The seed at ``path``, created (mode 0600, written atomically, fsynced) on first use."""
+    purpose = f"node-key:{path.name}".encode()
     if path.exists():
         try:
-            seed = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            text = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
             raise _unreadable(path, str(exc)) from exc
+        if not text.startswith(_SEALED):
+            raise _unreadable(path, "it is not a sealed key")
+        try:
+            seed = master.open(b64url_decode(text.removeprefix(_SEALED)), purpose)
+        except BlockcityError as exc:
+            raise _unreadable(path, exc.message_en) from exc
         if len(seed) != 32:
             raise _unreadable(path, f"{len(seed)} bytes instead of 32")
         return seed
@@ -30,7 +61,7 @@ def load_or_create_seed(path: Path) -> bytes:
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(seed.hex() + "\n")
+        handle.write(_SEALED + b64url_encode(master.seal(seed, purpose)) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -39,6 +70,6 @@ def load_or_create_seed(path: Path) -> bytes:
 
 def _unreadable(path: Path, why: str) -> StorageError:
     return StorageError(
-        f"the key file {path} is unreadable ({why}); restore it from a backup",
-        f"키 파일 {path}를 읽을 수 없습니다({why}). 백업에서 복원하세요",
+        f"the key file {path} cannot be used ({why}); check the master key or restore the file",
+        f"키 파일 {path}를 쓸 수 없습니다({why}). 마스터 키를 확인하거나 파일을 복원하세요",
     )

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from blockcity.config import Config
 from blockcity.crypto import DidKeyResolver, SigningKey, did_key_from_public
+from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
-from blockcity.keystore import load_or_create_seed
+from blockcity.keystore import load_master_key, load_or_create_seed
 from blockcity.ledger.checkpoint import Cosigner
 from blockcity.ledger.entries import EntryTypes, EntryValidator
 from blockcity.ledger.log import Clock, Ledger, Receipt, utc_now
@@ -51,7 +52,9 @@ class Node:
         sequencer: Sequencer | None,
         validator: EntryValidator,
         city: CityIdentity | None,
+        master: MasterKey | None = None,
     ) -> None:
+        self.master = master
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -64,12 +67,14 @@ class Node:
         keys = config.data_dir / "keys"
         store = open_sqlite(config.data_dir)
         try:
-            signer = Signer.from_seed(config.origin, load_or_create_seed(keys / "log.seed"))
+            master = load_master_key(config.master_key, config.master_key_file, keys / "master.key")
+            signer = Signer.from_seed(config.origin, load_or_create_seed(keys / "log.seed", master))
             # A demo witness in the same process: in production each witness is another
             # organization's server (C2SP tlog-witness), configured instead of this one.
             witness = Witness(
                 Cosigner.from_seed(
-                    "witness.demo.blockcity.example", load_or_create_seed(keys / "witness.seed")
+                    "witness.demo.blockcity.example",
+                    load_or_create_seed(keys / "witness.seed", master),
                 ),
                 {config.origin: signer.verifier_key()},
                 JsonFileWitnessState(config.data_dir / "witness" / "state.json"),
@@ -89,14 +94,14 @@ class Node:
         except BaseException:
             store.close()
             raise
-        city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed")))
+        city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed", master)))
         validator = EntryValidator(entry_types(), DidKeyResolver(), clock=clock)
         sequencer = Sequencer(
             ledger,
             max_entries=config.block_max_entries,
             max_delay=config.block_max_delay_ms / 1000,
         )
-        return cls(config, ledger, sequencer, validator, city)
+        return cls(config, ledger, sequencer, validator, city, master)
 
     @classmethod
     def open_readonly(cls, data_dir: Path) -> Node:

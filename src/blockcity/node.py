@@ -12,6 +12,7 @@ from blockcity.config import Config
 from blockcity.crypto import DidKeyResolver, SigningKey, did_key_from_public
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
+from blockcity.identity.seoulpass import SeoulPass
 from blockcity.keystore import load_master_key, load_or_create_seed
 from blockcity.ledger.checkpoint import Cosigner
 from blockcity.ledger.entries import EntryTypes, EntryValidator
@@ -53,8 +54,10 @@ class Node:
         validator: EntryValidator,
         city: CityIdentity | None,
         master: MasterKey | None = None,
+        seoul_pass: SeoulPass | None = None,
     ) -> None:
         self.master = master
+        self._seoul_pass = seoul_pass
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -101,7 +104,8 @@ class Node:
             max_entries=config.block_max_entries,
             max_delay=config.block_max_delay_ms / 1000,
         )
-        return cls(config, ledger, sequencer, validator, city, master)
+        seoul_pass = SeoulPass(config.data_dir, master, clock=clock)
+        return cls(config, ledger, sequencer, validator, city, master, seoul_pass)
 
     @classmethod
     def open_readonly(cls, data_dir: Path) -> Node:
@@ -143,6 +147,15 @@ class Node:
                 results.append(exc)
         return results
 
+    @property
+    def seoul_pass(self) -> SeoulPass:
+        if self._seoul_pass is None:
+            raise StorageError(
+                "this node was opened read-only; Seoul Pass is not available",
+                "이 노드는 읽기 전용으로 열려 서울패스를 쓸 수 없습니다",
+            )
+        return self._seoul_pass
+
     def _sequencer(self) -> Sequencer:
         if self.sequencer is None:
             raise StorageError(
@@ -155,3 +168,5 @@ class Node:
             self.sequencer.close()
         self.validator.close()
         self.ledger.close()
+        if self._seoul_pass is not None:
+            self._seoul_pass.close()

@@ -239,10 +239,15 @@ class Ledger:
         """The latest signed checkpoint with every witness cosignature collected for it."""
         with self._lock:
             latest = self.store.latest_block()
-            if latest is None:
-                return sign_checkpoint(Checkpoint(self.origin, 0, merkle.EMPTY_ROOT), self.signer)
-            lines = [line for _, line in self.store.cosignatures(latest.height)]
-        return latest.checkpoint + "".join(
+        if latest is None:
+            return sign_checkpoint(Checkpoint(self.origin, 0, merkle.EMPTY_ROOT), self.signer)
+        return self.published_note(latest)
+
+    def published_note(self, block: StoredBlock) -> str:
+        """A block's signed checkpoint followed by the witness cosignatures collected for it."""
+        with self._lock:
+            lines = [line for _, line in self.store.cosignatures(block.height)]
+        return block.checkpoint + "".join(
             line if line.endswith("\n") else line + "\n" for line in lines
         )
 

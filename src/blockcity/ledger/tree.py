@@ -47,7 +47,14 @@ def unpack_bottom_row(width: int, hashes: bytes) -> list[bytes]:
 
 
 def _row_offset(width: int, row: int) -> int:
+    if width == TILE_WIDTH:
+        return _FULL_TILE_OFFSETS[row]
     return sum(width >> r for r in range(row)) * _HASH
+
+
+_FULL_TILE_OFFSETS = [
+    sum(TILE_WIDTH >> r for r in range(row)) * _HASH for row in range(TILE_HEIGHT)
+]
 
 
 def missing_tile(level: int, index: int) -> StorageError:

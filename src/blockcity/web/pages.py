@@ -115,14 +115,6 @@ class _ProofView:
     api_url: str
 
 
-def _published_note(ledger: Ledger, stored: StoredBlock) -> str:
-    """The block's signed checkpoint followed by the witness cosignature lines collected for it."""
-    lines = [line for _, line in ledger.store.cosignatures(stored.height)]
-    return stored.checkpoint + "".join(
-        line if line.endswith("\n") else line + "\n" for line in lines
-    )
-
-
 def _signed_root(ledger: Ledger, note: str, tree_size: int) -> bytes | None:
     """The root in ``note`` if the log's key signed it for this log and tree size, else None."""
     try:
@@ -152,7 +144,7 @@ def _latest_checkpoint(ledger: Ledger) -> _CheckpointView | None:
         return None
     stored = ledger.block(latest.height)
     block = _BlockView.of(stored)
-    note = _published_note(ledger, stored)
+    note = ledger.published_note(stored)
     signed_root = _signed_root(ledger, note, block.tree_size)
     return _CheckpointView(
         size=block.tree_size,
@@ -245,7 +237,7 @@ def router(node: Node) -> APIRouter:
         start = view.first_index if cursor is None else parse_number(cursor, "what.cursor")
         start = min(max(start, view.first_index), view.tree_size)
         end = min(start + ENTRIES_PER_PAGE, view.tree_size)
-        note = _published_note(ledger, stored)
+        note = ledger.published_note(stored)
         signed_root = _signed_root(ledger, note, view.tree_size)
         latest = ledger.latest_block
         return render(

@@ -61,6 +61,8 @@ def test_phone_visitor_finds_a_block_by_its_height(browser: Browser, live_server
     page = context.new_page()
     try:
         page.goto(live_server + "/ledger")
+        expect(page.locator("html")).to_have_attribute("lang", "ko")
+        page.get_by_role("link", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
         page.get_by_label("Find by number or ID").fill("b0")
         page.get_by_role("button", name="Find").click()

@@ -88,8 +88,10 @@ def test_the_language_choice_is_remembered_in_a_cookie_until_switched_back(
     assert _lang(client.get("/").text) == "ko"
 
 
-def test_accept_language_english_gets_english(client: TestClient) -> None:
+def test_pages_stay_korean_for_an_english_browser_until_the_switch(client: TestClient) -> None:
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert _lang(page.text) == "ko"
+    page = client.get("/", params={"lang": "en"}, headers={"Accept-Language": "en-US,en;q=0.9"})
     assert _lang(page.text) == "en"
 
 

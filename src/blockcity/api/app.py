@@ -1,16 +1,17 @@
 """The ASGI app: the API routers, the web pages and the problem+json error handlers.
 
-The interactive API docs use Swagger UI from the ``swagger-ui-bundle`` package, served by us:
-the platform must work with no internet, so nothing is loaded from a CDN.
+The interactive API docs use Swagger UI 5 shipped in ``api/vendor/swagger-ui`` and served by
+us: the platform must work with no internet, so nothing is loaded from a CDN.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 from blockcity import __version__
 from blockcity.api import ledger, problems
@@ -18,6 +19,7 @@ from blockcity.node import Node
 from blockcity.web import router as web_router
 
 OPENAPI_URL = "/api/v1/openapi.json"
+SWAGGER_UI = Path(__file__).parent / "vendor" / "swagger-ui"
 DOCS_ASSETS = "/api/v1/docs-assets"
 
 
@@ -34,7 +36,7 @@ def create_app(node: Node) -> FastAPI:
     problems.install(app)
     app.include_router(ledger.router(node))
     app.include_router(web_router(node))
-    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 
     @app.get("/api/v1/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

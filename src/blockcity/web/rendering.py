@@ -17,7 +17,6 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from blockcity import __version__
-from blockcity.api.problems import request_language
 from blockcity.errors import BlockcityError, InvalidInput
 from blockcity.web.i18n import LANGUAGES, Translator, messages
 
@@ -83,10 +82,20 @@ def parse_number(text: str, what: str) -> int:
     raise localized_error(InvalidInput, "error.number", what, max=_MAX_NUMBER, value=text[:40])
 
 
+def page_language(request: Request) -> str:
+    """Korean unless the reader chose English with the switch (``?lang=en``, then a cookie).
+
+    Pages do not follow Accept-Language: a city's site speaks Korean first, and a phone set to
+    English still shows Korean until its reader asks otherwise. The API does negotiate.
+    """
+    chosen = request.query_params.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in LANGUAGES else "ko"
+
+
 def render(
     request: Request, template: str, *, section: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    lang = request_language(request)
+    lang = page_language(request)
     other = "en" if lang == "ko" else "ko"
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     switch_url = f"{request.url.path}?{urlencode([*query, ('lang', other)])}"
@@ -109,7 +118,7 @@ def render(
 
 
 def error_page(request: Request, exc: BlockcityError) -> HTMLResponse:
-    lang = request_language(request)
+    lang = page_language(request)
     hints = {400: "error.hint.invalid", 404: "error.hint.not_found"}
     kind = request.query_params.get("kind")
     return render(

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from blockcity.crypto import SigningKey
+from blockcity.errors import StorageError
+from blockcity.identity.dids import register_did
+from blockcity.keystore import load_or_create_seed
 from blockcity.node import Node
 from blockcity.services.notices import NoticePublished, publish_notice
+
+CITY_DID_WEB = "did:web:seoul.blockcity.example"
+"""The city's own did:web, registered with the city's key."""
+DEMO_ORGANIZATION_DID = "did:web:seoul.blockcity.example:org:mapo-cafe"
+"""A demo small business whose key the node holds, so the demo can sign as an employer."""
 
 _NOTICES = [
     (
@@ -27,6 +36,17 @@ _NOTICES = [
 ]
 
 
+def demo_organization_key(node: Node) -> SigningKey:
+    """The demo café's signing key, sealed under the master key in the data folder."""
+    if node.master is None:
+        raise StorageError(
+            "the demo organization's key needs a node opened for writing",
+            "데모 기관의 키는 쓰기용으로 연 노드에서만 쓸 수 있습니다",
+        )
+    seed = load_or_create_seed(node.config.data_dir / "keys" / "demo-org.seed", node.master)
+    return SigningKey.from_seed(seed)
+
+
 def seed_demo(node: Node) -> int:
     """Publish the demo notices if the ledger is empty; return how many were written."""
     if node.ledger.size or node.city is None:
@@ -46,3 +66,35 @@ def seed_demo(node: Node) -> int:
             ),
         )
     return len(_NOTICES)
+
+
+def seed_demo_dids(node: Node) -> int:
+    """Register the city's did:web and the demo café's unless the city's is already
+    registered; return how many entries were written.
+
+    Kept apart from ``seed_demo`` so that the ledger every test starts from keeps its three
+    notices; ``blockcity serve --demo`` writes both.
+    """
+    if node.city is None or any(r.did == CITY_DID_WEB for r in node.dids.dids()):
+        return 0
+    city = node.city
+    signer = (city.kid, city.key)
+    register_did(
+        node.submit,
+        signer,
+        CITY_DID_WEB,
+        [("key-1", city.key.public)],
+        name_ko="서울특별시",
+        name_en="Seoul Metropolitan Government",
+        at=node.ledger.clock(),
+    )
+    register_did(
+        node.submit,
+        signer,
+        DEMO_ORGANIZATION_DID,
+        [("key-1", demo_organization_key(node).public)],
+        name_ko="마포 카페",
+        name_en="Mapo Café",
+        at=node.ledger.clock(),
+    )
+    return 2

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blockcity.config import Config
-from blockcity.crypto import DidKeyResolver, SigningKey, did_key_from_public
+from blockcity.crypto import SigningKey, did_key_from_public
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
+from blockcity.identity import dids, proofing
+from blockcity.identity.dids import DidRegistry
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.keystore import load_master_key, load_or_create_seed
 from blockcity.ledger.checkpoint import Cosigner
-from blockcity.ledger.entries import EntryTypes, EntryValidator
+from blockcity.ledger.entries import Entry, EntryTypes, EntryValidator
 from blockcity.ledger.log import Clock, Ledger, Receipt, utc_now
 from blockcity.ledger.note import Signer
 from blockcity.ledger.sequencer import Sequencer
@@ -42,6 +44,8 @@ class CityIdentity:
 def entry_types() -> EntryTypes:
     types = EntryTypes()
     register_entry_types(types)
+    proofing.register_entry_types(types)
+    dids.register_entry_types(types)
     return types
 
 
@@ -55,8 +59,11 @@ class Node:
         city: CityIdentity | None,
         master: MasterKey | None = None,
         seoul_pass: SeoulPass | None = None,
+        dids: DidRegistry | None = None,
     ) -> None:
+        """``dids`` is the DID registry; it must be the one ``validator`` resolves keys with."""
         self.master = master
+        self.dids = dids or DidRegistry(city.did if city else None)
         self._seoul_pass = seoul_pass
         self.config = config
         self.ledger = ledger
@@ -98,14 +105,16 @@ class Node:
             store.close()
             raise
         city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed", master)))
-        validator = EntryValidator(entry_types(), DidKeyResolver(), clock=clock)
+        registry = DidRegistry(city.did, clock=clock)
+        registry.replay(ledger.store.entries(0, ledger.size))
+        validator = EntryValidator(entry_types(), registry, clock=clock)
         sequencer = Sequencer(
             ledger,
             max_entries=config.block_max_entries,
             max_delay=config.block_max_delay_ms / 1000,
         )
-        seoul_pass = SeoulPass(config.data_dir, master, clock=clock)
-        return cls(config, ledger, sequencer, validator, city, master, seoul_pass)
+        seoul_pass = SeoulPass(config.data_dir, master, clock=clock, keys=registry)
+        return cls(config, ledger, sequencer, validator, city, master, seoul_pass, registry)
 
     @classmethod
     def open_readonly(cls, data_dir: Path) -> Node:
@@ -120,13 +129,29 @@ class Node:
                 f"{data_dir}에 초기화된 원장이 없습니다. `blockcity serve`로 한 번 시작하세요",
             )
         ledger = Ledger(store, origin, verifier_key)
-        validator = EntryValidator(entry_types(), DidKeyResolver(), max_skew=None)
-        return cls(Config(data_dir=data_dir, origin=origin), ledger, None, validator, None)
+        registry = DidRegistry()
+        registry.replay(ledger.store.entries(0, ledger.size))
+        # A read-only node re-checks what is stored (the audit): each entry as the ledger
+        # judged it when it appended it (see blockcity.identity.dids).
+        validator = EntryValidator(entry_types(), registry.as_recorded(), max_skew=None)
+        config = Config(data_dir=data_dir, origin=origin)
+        return cls(config, ledger, None, validator, None, dids=registry)
 
     def submit(self, data: bytes) -> Receipt:
-        """Check a signed entry and wait until it is durably on the ledger."""
+        """Check a signed entry and wait until it is durably on the ledger.
+
+        Identity entries go through the DID registry, which checks them against its state,
+        has them appended and applies them once acknowledged; the ledger itself stays
+        ignorant of identity.
+        """
         entry = self.validator.check(data)
-        return self._sequencer().append(NewEntry(data, entry.id, entry.type))
+        return self._append(entry)
+
+    def _append(self, entry: Entry) -> Receipt:
+        new = NewEntry(entry.data, entry.id, entry.type)
+        if self.dids.watches(entry.type):
+            return self.dids.record(entry, lambda: self._sequencer().append(new))
+        return self._sequencer().append(new)
 
     def submit_many(self, items: Sequence[bytes]) -> list[Receipt | BlockcityError]:
         """Check a batch on both cores, then append every valid entry; errors stay per entry."""
@@ -134,7 +159,7 @@ class Node:
         futures = {
             i: self._sequencer().submit(NewEntry(c.data, c.id, c.type))
             for i, c in enumerate(checked)
-            if not isinstance(c, BlockcityError)
+            if not isinstance(c, BlockcityError) and not self.dids.watches(c.type)
         }
         results: list[Receipt | BlockcityError] = []
         for i, c in enumerate(checked):
@@ -142,7 +167,7 @@ class Node:
                 results.append(c)
                 continue
             try:
-                results.append(futures[i].result(60))
+                results.append(futures[i].result(60) if i in futures else self._append(c))
             except BlockcityError as exc:
                 results.append(exc)
         return results

@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from blockcity import __version__
-from blockcity.api import ledger, problems
+from blockcity.api import (
+    dids,
+    identity,
+    ledger,
+    oauth,
+    operators,
+    organizations,
+    problems,
+    signing,
+)
 from blockcity.node import Node
 from blockcity.web import router as web_router
 
@@ -35,6 +44,12 @@ def create_app(node: Node) -> FastAPI:
     )
     problems.install(app)
     app.include_router(ledger.router(node))
+    app.include_router(identity.router(node))
+    app.include_router(dids.router(node))
+    app.include_router(oauth.router(node))
+    app.include_router(operators.router(node))
+    app.include_router(organizations.router(node))
+    app.include_router(signing.router(node))
     app.include_router(web_router(node))
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 

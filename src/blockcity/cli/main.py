@@ -83,7 +83,7 @@ def serve(
     import uvicorn
 
     from blockcity.api import create_app
-    from blockcity.demo import seed_demo
+    from blockcity.demo import seed_demo, seed_demo_dids
 
     config = Config.from_env(data)
     try:
@@ -92,7 +92,7 @@ def serve(
         raise _fail(exc) from exc
     try:
         if demo:
-            written = seed_demo(node)
+            written = seed_demo(node) + seed_demo_dids(node)
             if written:
                 typer.echo(f"wrote {written} demo entries into the new ledger")
         typer.echo(f"ledger: {config.data_dir.resolve()}  ({node.ledger.size} entries)")

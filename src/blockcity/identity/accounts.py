@@ -80,7 +80,7 @@ class Accounts:
     ) -> Account:
         """A new account with its own custodial key and DID."""
         username = username.strip().lower()
-        if not _USERNAME.match(username):
+        if not _USERNAME.fullmatch(username):
             raise InvalidInput(
                 "a username is 3 to 32 characters: lowercase letters, digits, '.', '_' or '-', "
                 "starting with a letter or digit",
@@ -90,10 +90,16 @@ class Accounts:
         display_name = display_name.strip()
         if not 1 <= len(display_name) <= 50:
             raise InvalidInput("give a name of 1 to 50 characters", "이름을 1~50자로 입력하세요")
+        if not display_name.isprintable():
+            raise InvalidInput(
+                "a name cannot hold line breaks or control characters",
+                "이름에는 줄바꿈이나 제어 문자를 넣을 수 없습니다",
+            )
         check_policy(password, username)
         key = SigningKey.generate()
         account_id = str(uuid.uuid4())
         sealed = self._master.seal(key.seed, _purpose(account_id))
+        hashed = self.passwords.hash(password)
         now = self.clock()
         with self.db.transaction() as tx:
             if tx.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
@@ -111,7 +117,7 @@ class Accounts:
                     kind.value,
                     did_key_from_public(key.public),
                     sealed,
-                    self.passwords.hash(password),
+                    hashed,
                     now.isoformat(),
                 ),
             )
@@ -144,13 +150,15 @@ class Accounts:
             if row is not None:
                 self._count_failure(row["id"], now)
             raise SignInFailed()
+        # Hashed before the transaction: argon2 takes ~70 ms, too long to hold the database.
+        outdated = self.passwords.needs_rehash(row["password_hash"])
+        rehashed = self.passwords.hash(password) if outdated else None
         with self.db.transaction() as tx:
-            rehash = self.passwords.needs_rehash(stored) if stored else False
             tx.execute(
                 "UPDATE accounts SET failed_sign_ins = 0, locked_until = NULL"
-                + (", password_hash = ?" if rehash else "")
+                + (", password_hash = ?" if rehashed else "")
                 + " WHERE id = ?",
-                ((self.passwords.hash(password), row["id"]) if rehash else (row["id"],)),
+                ((rehashed, row["id"]) if rehashed else (row["id"],)),
             )
         return _account(row)
 
@@ -171,11 +179,12 @@ class Accounts:
     def set_password(self, account_id: str, password: str) -> None:
         account = self.get(account_id)
         check_policy(password, account.username)
+        hashed = self.passwords.hash(password)
         with self.db.transaction() as tx:
             tx.execute(
                 "UPDATE accounts SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL "
                 "WHERE id = ?",
-                (self.passwords.hash(password), account_id),
+                (hashed, account_id),
             )
 
     def mark_proofed(self, account_id: str) -> None:

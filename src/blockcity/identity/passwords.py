@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -141,11 +142,18 @@ class LockoutPolicy:
     longest_lock: timedelta = timedelta(hours=24)
 
     def lock_for(self, failures: int) -> timedelta | None:
-        """How long to lock after ``failures`` consecutive failures: doubling each time."""
-        if failures < self.failures_before_lock:
+        """How long to lock after ``failures`` consecutive failures: every
+        ``failures_before_lock`` failures in a row lock the account, twice as long each time.
+
+        Between locks the person gets the full number of tries again, so one typo after a lock
+        ends does not lock them out at once; an attacker still gets only a handful of guesses
+        per lock, and the locks grow to ``longest_lock``.
+        """
+        if failures < self.failures_before_lock or failures % self.failures_before_lock:
             return None
-        doublings = (failures - self.failures_before_lock) // self.failures_before_lock
-        lock: timedelta = self.first_lock * (1 << doublings)
+        doublings = failures // self.failures_before_lock - 1
+        # Capped before shifting: a long-running attack must not build a huge integer.
+        lock: timedelta = self.first_lock * (1 << min(doublings, 32))
         return min(lock, self.longest_lock)
 
 
@@ -168,11 +176,13 @@ class RateLimiter:
 
     limit: int = 20
     window: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    """Seconds from any fixed point; injected by tests that let the window pass."""
     _seen: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def check(self, source: str) -> None:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             attempts = self._seen.setdefault(source, deque())
             while attempts and attempts[0] <= now - self.window:

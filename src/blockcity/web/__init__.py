@@ -3,13 +3,17 @@
 from fastapi import APIRouter
 
 from blockcity.node import Node
-from blockcity.web import pages
+from blockcity.web import account, operators, organizations, pages, passkeys
 
 
 def router(node: Node) -> APIRouter:
     """Every page of the site; each area of the site adds its router here."""
     site = APIRouter(include_in_schema=False)
     site.include_router(pages.router(node))
+    site.include_router(account.router(node))
+    site.include_router(passkeys.router(node))
+    site.include_router(organizations.router(node))
+    site.include_router(operators.router(node))
     return site
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
@@ -85,6 +86,40 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def begin_session(
+    response: Response, request: Request, seoul_pass: SeoulPass, account_id: str
+) -> str:
+    """After any successful sign-in (password, passkey, recovery): end the session the browser
+    held before, if any, and give it a brand-new one. A session id planted before sign-in
+    (session fixation) therefore never becomes the signed-in session."""
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        seoul_pass.sessions.end(previous)
+    token, _ = seoul_pass.sessions.start(account_id)
+    set_session_cookie(response, request, token)
+    return token
+
+
+def safe_next(target: str | None, default: str = "/me") -> str:
+    """Where to go after signing in: only a path on this site. Anything else (another host,
+    ``//host``, a backslash that browsers read as a slash, a scheme) falls back to ``default``,
+    so ``?next=`` cannot become an open redirect."""
+    if (
+        not target
+        or len(target) > 2000
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or not target.isprintable()
+        or any(c.isspace() for c in target)
+    ):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def form_csrf_token(request: Request, seoul_pass: SeoulPass) -> str:

@@ -17,7 +17,9 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from blockcity import __version__
-from blockcity.errors import BlockcityError, InvalidInput
+from blockcity.errors import BlockcityError, InvalidInput, StorageError
+from blockcity.identity.model import Account
+from blockcity.web.auth import SESSION_COOKIE, signed_in
 from blockcity.web.i18n import LANGUAGES, Translator, messages
 
 HERE = Path(__file__).parent
@@ -92,9 +94,33 @@ def page_language(request: Request) -> str:
     return chosen if chosen in LANGUAGES else "ko"
 
 
+def _signed_in_account(request: Request) -> Account | None:
+    """Who is signed in, for the navigation of pages that do not say (the ledger pages): the
+    session cookie checked against the Seoul Pass of the node this app serves."""
+    if SESSION_COOKIE not in request.cookies:
+        return None
+    node = getattr(request.app.state, "node", None)
+    if node is None:
+        return None
+    try:
+        found = signed_in(request, node.seoul_pass)
+    except StorageError:
+        # A read-only node has no Seoul Pass: nobody can be signed in there.
+        return None
+    return found.account if found else None
+
+
 def render(
-    request: Request, template: str, *, section: str, status: int = 200, **context: Any
+    request: Request,
+    template: str,
+    *,
+    section: str,
+    status: int = 200,
+    viewer: Account | None = None,
+    **context: Any,
 ) -> HTMLResponse:
+    """A page; ``viewer`` is the signed-in account if the page knows it already (otherwise it
+    is looked up, so that the navigation offers "sign in" or "my account" on every page)."""
     lang = page_language(request)
     other = "en" if lang == "ko" else "ko"
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -106,6 +132,7 @@ def render(
         switch_url=switch_url,
         section=section,
         version=__version__,
+        viewer=viewer if viewer is not None else _signed_in_account(request),
         **context,
     )
     response = HTMLResponse(

@@ -1,5 +1,6 @@
 """Fixtures shared by every test suite: a node holding the demo data, the app and a client for
-it, the app served on a real port, and headless Chromium for the browser tests."""
+it, the app served on a real port, headless Chromium for the browser tests, and the
+organizations world of ``tests.identity.orgs_world`` in a running node."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from blockcity.api.app import create_app
 from blockcity.config import Config
 from blockcity.demo import seed_demo
 from blockcity.node import Node
+from tests.identity.orgs_world import World, world_node
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = "/usr/bin/chromium"
 # Quiet, offline Chromium: no sandbox (containers), no GPU, no calls home.
@@ -35,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+PHONE = {"width": 360, "height": 740}
+"""The browser tests' phone screen, as a Playwright viewport."""
 
 
 @pytest.fixture
@@ -46,6 +50,18 @@ def node(tmp_path: Path) -> Iterator[Node]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def world_pair(tmp_path: Path) -> Iterator[tuple[World, Node]]:
+    """The organizations world in a running node of its own (not ``node``)."""
+    with world_node(tmp_path / "data") as pair:
+        yield pair
+
+
+@pytest.fixture
+def world(world_pair: tuple[World, Node]) -> World:
+    return world_pair[0]
 
 
 @pytest.fixture
@@ -79,6 +95,12 @@ def live_server(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """The page fits the phone's width: nothing to scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,22 +30,6 @@ class Targets:
     app: OperatorClient
     secret: str
     waiting_app: OperatorClient
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[World, TestClient]]:
-    with served_world(tmp_path / "data") as pair:
-        yield pair
-
-
-@pytest.fixture
-def world(served: tuple[World, TestClient]) -> World:
-    return served[0]
-
-
-@pytest.fixture
-def http(served: tuple[World, TestClient]) -> TestClient:
-    return served[1]
 
 
 @pytest.fixture
@@ -109,6 +92,22 @@ def _send(http: TestClient, method: str, path: str, form: dict[str, str], csrf: 
     return http.post(path, data=data, follow_redirects=False).status_code
 
 
+def _send_changing_nothing(
+    shared: tuple[World, TestClient, Targets],
+    account: Account,
+    method: str,
+    template: str,
+    form: dict[str, str],
+) -> int:
+    """Sign ``account`` in and send the request; asserts it changed nothing, returns its status."""
+    world, http, targets = shared
+    csrf = world.sign_in(http, account)
+    before = world.snapshot()
+    status = _send(http, method, _path(template, world, targets), form, csrf)
+    assert world.snapshot() == before
+    return status
+
+
 @pytest.mark.parametrize(("method", "template", "form", "_"), ROUTES)
 def test_another_users_organization_ids_answer_404_and_change_nothing(
     shared: tuple[World, TestClient, Targets],
@@ -117,11 +116,7 @@ def test_another_users_organization_ids_answer_404_and_change_nothing(
     form: dict[str, str],
     _: str,
 ) -> None:
-    world, http, targets = shared
-    csrf = world.sign_in(http, world.stranger)
-    before = world.snapshot()
-    assert _send(http, method, _path(template, world, targets), form, csrf) == 404
-    assert world.snapshot() == before
+    assert _send_changing_nothing(shared, shared[0].stranger, method, template, form) == 404
 
 
 def test_an_id_that_does_not_exist_answers_the_same_404(
@@ -145,11 +140,7 @@ def test_a_clerk_trying_a_managers_action_gets_403_and_changes_nothing(
     form: dict[str, str],
     _: str,
 ) -> None:
-    world, http, targets = shared
-    csrf = world.sign_in(http, world.clerk)
-    before = world.snapshot()
-    assert _send(http, method, _path(template, world, targets), form, csrf) == 403
-    assert world.snapshot() == before
+    assert _send_changing_nothing(shared, shared[0].clerk, method, template, form) == 403
 
 
 @pytest.mark.parametrize(("method", "template", "form", "who"), POSTS)

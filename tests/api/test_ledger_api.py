@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -228,3 +229,19 @@ def test_api_docs_load_their_assets_from_this_server(client: TestClient) -> None
     assert "cdn" not in page.text.lower()
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert client.get(f"/api/v1/docs-assets/{asset}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/identity/certificates/verify", "/api/v1/signatures/verify", "/signin"]
+)
+def test_huge_bodies_are_refused_before_any_route_reads_them(client: TestClient, path: str) -> None:
+    declared = client.post(path, content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert_problem(declared, 413, "payload-too-large")
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b" " * 65536
+
+    streamed = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+    # A route that answers without reading the body (a form page sent JSON) needs no cut-off.
+    assert streamed.status_code in ((413,) if path.startswith("/api/") else (403, 413))

@@ -5,8 +5,6 @@ section 5.2 form, token revocation (RFC 7009), and the operator-only endpoints."
 from __future__ import annotations
 
 from base64 import b64encode
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote_plus
 
@@ -16,27 +14,11 @@ from fastapi.testclient import TestClient
 
 from blockcity.api.oauth import OperatorCall, require_operator, require_scope
 from blockcity.identity.operators import OperatorClient
-from tests.identity.orgs_world import World, served_world
+from tests.identity.orgs_world import World
 
 TOKEN = "/api/v1/oauth/token"
 REVOKE = "/api/v1/oauth/revoke"
 GRANT = {"grant_type": "client_credentials"}
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[World, TestClient]]:
-    with served_world(tmp_path / "data") as pair:
-        yield pair
-
-
-@pytest.fixture
-def world(served: tuple[World, TestClient]) -> World:
-    return served[0]
-
-
-@pytest.fixture
-def http(served: tuple[World, TestClient]) -> TestClient:
-    return served[1]
 
 
 @pytest.fixture

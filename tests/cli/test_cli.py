@@ -153,3 +153,32 @@ def test_served_checkpoint_verifies_with_the_cli_key(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_accounts_commands_create_an_admin_once_and_officers(data: Path) -> None:
+    password = "a long enough passphrase\na long enough passphrase\n"
+    result = runner.invoke(
+        app,
+        ["accounts", "create-admin", "cityadmin", "--name", "시청 관리자", "--data", str(data)],
+        input=password,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "administrator cityadmin created: did:key:z6Mk" in result.stdout
+    again = runner.invoke(
+        app,
+        ["accounts", "create-admin", "second", "--name", "Other", "--data", str(data)],
+        input=password,
+    )
+    assert again.exit_code == 2 and "already has an administrator" in again.stderr
+    officer = runner.invoke(
+        app,
+        ["accounts", "create-officer", "officer1", "--name", "등록 담당", "--data", str(data)],
+        input=password,
+    )
+    assert officer.exit_code == 0 and "officer officer1 created" in officer.stdout
+    weak = runner.invoke(
+        app,
+        ["accounts", "create-officer", "officer2", "--name", "x", "--data", str(data)],
+        input="short\nshort\n",
+    )
+    assert weak.exit_code == 2 and "at least 10 characters" in weak.stderr

@@ -4,10 +4,11 @@ registry for identity entries), without a block's wait per entry."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from blockcity.crypto import SigningKey, did_key_from_public, verification_method_id
+from blockcity.crypto import SigningKey, VerifyKey, did_key_from_public, verification_method_id
 from blockcity.identity.dids import DidRegistry, register_did
 from blockcity.ledger import merkle
 from blockcity.ledger.entries import EntryValidator, sign_entry
@@ -75,16 +76,34 @@ class MemoryLedger:
 
     def register(self, name: str, *fragments: str) -> Org:
         org = Org(f"did:web:seoul.blockcity.example:org:{name}")
-        register_did(
-            self.submit,
-            self.city,
+        self.register_did(
             org.did,
             [(f, org.new_key(f).public) for f in fragments or ("key-1",)],
             name_ko=f"{name} 기관",
             name_en=f"{name} organization",
-            at=self.clock.now,
         )
         return org
+
+    def register_did(
+        self,
+        did: str,
+        keys: Sequence[tuple[str, VerifyKey]],
+        *,
+        name_ko: str,
+        name_en: str,
+        controller: str | None = None,
+    ) -> Receipt:
+        """``register_did`` signed by the city, now by the ledger's clock."""
+        return register_did(
+            self.submit,
+            self.city,
+            did,
+            keys,
+            name_ko=name_ko,
+            name_en=name_en,
+            controller=controller,
+            at=self.clock.now,
+        )
 
     def replayed(self) -> DidRegistry:
         fresh = DidRegistry(self.city_did, clock=self.clock)

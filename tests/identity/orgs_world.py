@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.node import Node
 from blockcity.web.auth import SESSION_COOKIE
+from tests.identity._dids_support import Clock
 
 FAST = HashingCost(time_cost=1, memory_kib=1024)
 PASSWORD = "a long pass phrase"
@@ -37,19 +37,6 @@ GUARDED_TABLES = (
     "operator_clients",
     "operator_tokens",
 )
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

@@ -4,7 +4,7 @@ hashes, password sign-in with a growing lockout, and keys sealed to their own ac
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,22 +23,10 @@ from blockcity.identity.passwords import (
     TooManyAttempts,
     WeakPassword,
 )
+from tests.identity.webauthn_fakes import ManualClock
 
 PASSWORD = "correct horse battery"
 CHEAP = HashingCost(time_cost=1, memory_kib=1024)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
@@ -49,7 +37,7 @@ def db(tmp_path: Path) -> Iterator[IdentityDB]:
 
 
 @pytest.fixture
-def accounts(db: IdentityDB, clock: Clock) -> Accounts:
+def accounts(db: IdentityDB, clock: ManualClock) -> Accounts:
     return Accounts(db, MasterKey(bytes(32)), Passwords(CHEAP), clock=clock)
 
 
@@ -135,7 +123,7 @@ def test_sign_in_needs_the_right_password_and_fails_alike_for_unknown_users(
 
 
 def test_five_wrong_passwords_lock_the_account_until_the_lock_ends(
-    accounts: Accounts, clock: Clock
+    accounts: Accounts, clock: ManualClock
 ) -> None:
     account = accounts.create("minji", PASSWORD, "Minji")
     for _ in range(5):
@@ -149,7 +137,9 @@ def test_five_wrong_passwords_lock_the_account_until_the_lock_ends(
     assert accounts.sign_in("minji", PASSWORD) == account
 
 
-def test_after_a_lock_the_next_lock_is_twice_as_long(accounts: Accounts, clock: Clock) -> None:
+def test_after_a_lock_the_next_lock_is_twice_as_long(
+    accounts: Accounts, clock: ManualClock
+) -> None:
     accounts.create("minji", PASSWORD, "Minji")
     for round_, minutes in enumerate((15, 30, 60)):
         for _ in range(5):
@@ -162,7 +152,7 @@ def test_after_a_lock_the_next_lock_is_twice_as_long(accounts: Accounts, clock: 
 
 
 def test_one_wrong_password_after_a_lock_does_not_lock_again(
-    accounts: Accounts, clock: Clock
+    accounts: Accounts, clock: ManualClock
 ) -> None:
     account = accounts.create("minji", PASSWORD, "Minji")
     for _ in range(5):
@@ -233,7 +223,7 @@ def test_unknown_accounts_are_not_found(accounts: Accounts) -> None:
     assert accounts.by_did("did:key:z6MkNobody") is None
 
 
-def test_marking_proofed_records_the_time(accounts: Accounts, clock: Clock) -> None:
+def test_marking_proofed_records_the_time(accounts: Accounts, clock: ManualClock) -> None:
     account = accounts.create("minji", PASSWORD, "Minji")
     accounts.mark_proofed(account.id)
     assert accounts.get(account.id).proofed_at == clock.now

@@ -129,15 +129,12 @@ def test_a_did_is_registered_once() -> None:
 def test_a_registration_whose_controller_is_not_registered_is_refused() -> None:
     ledger = MemoryLedger()
     with pytest.raises(DidChangeRefused, match="controller"):
-        register_did(
-            ledger.submit,
-            ledger.city,
+        ledger.register_did(
             "did:web:seoul.blockcity.example:org:branch",
             [("key-1", SigningKey.generate().public)],
             name_ko="지점",
             name_en="Branch",
             controller="did:web:seoul.blockcity.example:org:head-office",
-            at=ledger.clock.now,
         )
     assert ledger.registry.dids() == ()
 
@@ -146,14 +143,11 @@ def test_a_public_key_is_registered_under_one_key_id_only() -> None:
     ledger = MemoryLedger()
     cafe = ledger.register("mapo-cafe")
     with pytest.raises(DidChangeRefused, match="already registered as"):
-        register_did(
-            ledger.submit,
-            ledger.city,
+        ledger.register_did(
             "did:web:seoul.blockcity.example:org:copycat",
             [("key-1", cafe.keys["key-1"].public)],
             name_ko="복제",
             name_en="Copycat",
-            at=ledger.clock.now,
         )
 
 
@@ -241,15 +235,12 @@ def test_a_controller_rotates_the_keys_of_the_did_it_controls() -> None:
     ledger = MemoryLedger()
     head = ledger.register("head-office")
     branch = Org("did:web:seoul.blockcity.example:org:head-office:branch")
-    register_did(
-        ledger.submit,
-        ledger.city,
+    ledger.register_did(
         branch.did,
         [("key-1", branch.new_key("key-1").public)],
         name_ko="지점",
         name_en="Branch",
         controller=head.did,
-        at=ledger.clock.now,
     )
     rotate_key(
         ledger.submit,
@@ -383,14 +374,11 @@ def test_a_person_revokes_their_own_did_key() -> None:
     audit_view = EntryValidator(entry_types(), ledger.registry.as_recorded(), max_skew=None)
     assert audit_view.check(revocation, check_time=False).id
     with pytest.raises(DidChangeRefused, match="revoked as compromised"):
-        register_did(
-            ledger.submit,
-            ledger.city,
+        ledger.register_did(
             "did:web:seoul.blockcity.example:org:reused",
             [("key-1", person.public)],
             name_ko="재사용",
             name_en="Reused",
-            at=ledger.clock.now,
         )
 
 

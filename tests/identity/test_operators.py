@@ -5,9 +5,7 @@ with who may read it."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
 from hashlib import sha256
-from pathlib import Path
 
 import pytest
 
@@ -25,17 +23,7 @@ from blockcity.identity.operators import (
     UnauthorizedClient,
     check_scopes,
 )
-from tests.identity.orgs_world import Clock, World, open_seoul_pass, populate
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    clock = Clock()
-    seoul_pass = open_seoul_pass(tmp_path, clock)
-    try:
-        yield populate(seoul_pass, clock)
-    finally:
-        seoul_pass.close()
+from tests.identity.orgs_world import World
 
 
 @pytest.fixture

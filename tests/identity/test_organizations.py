@@ -4,9 +4,6 @@ told nothing (404) while staff without the right are told no (403)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,17 +25,7 @@ from blockcity.identity.organizations import (
     Organizations,
     business_number,
 )
-from tests.identity.orgs_world import PASSWORD, Clock, World, open_seoul_pass, populate
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    clock = Clock()
-    seoul_pass = open_seoul_pass(tmp_path, clock)
-    try:
-        yield populate(seoul_pass, clock)
-    finally:
-        seoul_pass.close()
+from tests.identity.orgs_world import PASSWORD, World
 
 
 @pytest.fixture

@@ -4,15 +4,11 @@ account's credential, cloned authenticators, expired challenges, other origins).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from blockcity.crypto import b64url_decode, b64url_encode
-from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import InvalidInput, NotFound
-from blockcity.identity.model import Account
 from blockcity.identity.passkeys import (
     CHALLENGE_BYTES,
     Passkey,
@@ -20,37 +16,11 @@ from blockcity.identity.passkeys import (
     PasskeyRejected,
     RelyingParty,
 )
-from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.identity.stepup import RecentSignInRequired, SessionEnded
-from tests.identity.webauthn_fakes import ORIGIN, RP_ID, ManualClock, SoftAuthenticator
+from tests.identity.webauthn_fakes import ORIGIN, RP_ID, ManualClock, SoftAuthenticator, signed_in
 
 RP = RelyingParty(RP_ID, ORIGIN)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def seoul_pass(tmp_path: Path, clock: ManualClock) -> Iterator[SeoulPass]:
-    opened = SeoulPass(
-        tmp_path,
-        MasterKey(bytes(32)),
-        passwords=Passwords(HashingCost(time_cost=1, memory_kib=1024)),
-        clock=clock,
-    )
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
-def signed_in(seoul_pass: SeoulPass, username: str = "minji") -> tuple[Account, str]:
-    account = seoul_pass.accounts.create(username, "a long pass phrase", "김민지")
-    token, _ = seoul_pass.sessions.start(account.id)
-    return account, token
 
 
 def enrol(seoul_pass: SeoulPass, token: str, device: SoftAuthenticator) -> Passkey:

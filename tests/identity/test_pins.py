@@ -3,16 +3,11 @@ never signs anyone in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, NotFound
-from blockcity.identity.model import Account
-from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.pins import (
     MAX_TRIES,
     PinLocked,
@@ -23,34 +18,9 @@ from blockcity.identity.pins import (
 )
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.identity.stepup import RecentSignInRequired, SessionEnded
-from tests.identity.webauthn_fakes import ManualClock
+from tests.identity.webauthn_fakes import ManualClock, signed_in
 
 PIN = "250814"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def seoul_pass(tmp_path: Path, clock: ManualClock) -> Iterator[SeoulPass]:
-    opened = SeoulPass(
-        tmp_path,
-        MasterKey(bytes(32)),
-        passwords=Passwords(HashingCost(time_cost=1, memory_kib=1024)),
-        clock=clock,
-    )
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
-def signed_in(seoul_pass: SeoulPass, username: str = "minji") -> tuple[Account, str]:
-    account = seoul_pass.accounts.create(username, "a long pass phrase", "김민지")
-    token, _ = seoul_pass.sessions.start(account.id)
-    return account, token
 
 
 def stepped_up(seoul_pass: SeoulPass, token: str) -> bool:

@@ -3,16 +3,12 @@ everywhere, and the step-up window that unlocks signing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from hashlib import sha256
-from pathlib import Path
 
 import pytest
 
-from blockcity.crypto.sealing import MasterKey
 from blockcity.identity.model import Account
-from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.identity.sessions import (
     SESSION_LIFETIME,
@@ -20,31 +16,7 @@ from blockcity.identity.sessions import (
     Sessions,
     csrf_matches,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def seoul_pass(tmp_path: Path, clock: Clock) -> Iterator[SeoulPass]:
-    opened = SeoulPass(
-        tmp_path,
-        MasterKey(bytes(32)),
-        passwords=Passwords(HashingCost(time_cost=1, memory_kib=1024)),
-        clock=clock,
-    )
-    yield opened
-    opened.close()
+from tests.identity.webauthn_fakes import ManualClock
 
 
 @pytest.fixture
@@ -86,7 +58,7 @@ def test_missing_or_absurd_tokens_find_nothing(sessions: Sessions, token: str | 
 
 
 def test_a_session_ends_when_its_lifetime_is_over(
-    sessions: Sessions, minji: Account, clock: Clock
+    sessions: Sessions, minji: Account, clock: ManualClock
 ) -> None:
     token, _ = sessions.start(minji.id)
     clock.now += SESSION_LIFETIME - timedelta(seconds=1)
@@ -96,7 +68,7 @@ def test_a_session_ends_when_its_lifetime_is_over(
 
 
 def test_expired_sessions_are_removed_at_the_next_sign_in(
-    sessions: Sessions, minji: Account, clock: Clock
+    sessions: Sessions, minji: Account, clock: ManualClock
 ) -> None:
     sessions.start(minji.id)
     clock.now += SESSION_LIFETIME + timedelta(minutes=1)
@@ -123,7 +95,7 @@ def test_signing_out_everywhere_spares_other_accounts(
 
 
 def test_a_step_up_unlocks_signing_for_five_minutes(
-    sessions: Sessions, minji: Account, clock: Clock
+    sessions: Sessions, minji: Account, clock: ManualClock
 ) -> None:
     token, session = sessions.start(minji.id)
     assert not session.stepped_up(clock.now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
@@ -46,25 +45,6 @@ PIN = "250814"
 CONTRACT = "근로계약서: 서울시 공공근로, 2026-03-02부터 2026-06-30까지".encode()
 DIGEST = sha256(CONTRACT).digest()
 OTHER_DIGEST = sha256(CONTRACT + b" ").digest()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def seoul_pass(tmp_path: Path, clock: ManualClock) -> Iterator[SeoulPass]:
-    opened = SeoulPass(
-        tmp_path,
-        MasterKey(bytes(32)),
-        passwords=Passwords(HashingCost(time_cost=1, memory_kib=1024)),
-        clock=clock,
-    )
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 class Person:

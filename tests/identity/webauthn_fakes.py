@@ -1,6 +1,6 @@
 """A software authenticator for tests: makes registration and assertion responses exactly as a
 browser's ``PublicKeyCredential.toJSON()`` gives them (WebAuthn L3 §5.1), with ES256 or EdDSA
-keys, and a clock the tests move by hand."""
+keys, a clock the tests move by hand, and a signed-in account to enrol devices for."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from blockcity.crypto import b64url_decode, b64url_encode
+from blockcity.identity.model import Account
+from blockcity.identity.seoulpass import SeoulPass
 
 ORIGIN = "http://localhost:8000"
 RP_ID = "localhost"
@@ -35,6 +37,13 @@ class ManualClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def signed_in(seoul_pass: SeoulPass, username: str = "minji") -> tuple[Account, str]:
+    """A new account signed in: the account and its session token."""
+    account = seoul_pass.accounts.create(username, "a long pass phrase", "김민지")
+    token, _ = seoul_pass.sessions.start(account.id)
+    return account, token
 
 
 @dataclass

@@ -7,17 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import PHONE, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
 PASSWORD = "a quiet morning in Seoul"
-
-
-def _assert_no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
 
 
 def test_phone_user_signs_up_sees_the_did_signs_out_and_back_in(
@@ -33,7 +29,7 @@ def test_phone_user_signs_up_sees_the_did_signs_out_and_back_in(
         page.get_by_role("link", name="계정이 없나요? 서울패스 가입").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text("서울패스 가입")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
         page.get_by_label("아이디").fill("minji")
         page.get_by_label("이름 (화면에 보일 이름)").fill("김민지")
         page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
@@ -44,7 +40,7 @@ def test_phone_user_signs_up_sees_the_did_signs_out_and_back_in(
         codes = page.get_by_role("list", name="복구 코드").get_by_role("listitem")
         expect(codes).to_have_count(10)
         assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", codes.first.inner_text().strip())
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
         page.screenshot(path=tmp_path / "codes-360.png", full_page=True)
         page.get_by_role("link", name="코드를 보관했습니다. 내 정보로 가기").click()
 
@@ -52,7 +48,7 @@ def test_phone_user_signs_up_sees_the_did_signs_out_and_back_in(
         did = page.locator("dd code.hash").first
         expect(did).to_contain_text("did:key:z6Mk")
         expect(menu.get_by_role("link", name="내 정보")).to_have_attribute("aria-current", "page")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
         page.screenshot(path=tmp_path / "me-360.png", full_page=True)
         my_did = did.inner_text()
 
@@ -81,6 +77,6 @@ def test_phone_user_sees_a_clear_message_for_a_wrong_password(
         page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page.get_by_role("alert")).to_contain_text("The username or password is wrong")
         expect(page.get_by_label("Username")).to_have_value("nobody")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
     finally:
         context.close()

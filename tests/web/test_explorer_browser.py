@@ -5,16 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import PHONE, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
-
-
-def _assert_no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
 
 
 def test_phone_visitor_switches_language_and_checks_an_entry(
@@ -26,7 +21,7 @@ def test_phone_visitor_switches_language_and_checks_an_entry(
         page.goto(live_server + "/")
         expect(page.locator("html")).to_have_attribute("lang", "ko")
         expect(page.get_by_role("heading", level=1)).to_have_text("서울 블록체인 도시 원장")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
 
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name="본문으로 건너뛰기")).to_be_focused()
@@ -40,17 +35,17 @@ def test_phone_visitor_switches_language_and_checks_an_entry(
         menu = page.get_by_role("navigation", name="주 메뉴")
         menu.get_by_role("link", name="원장 탐색기").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("원장 탐색기")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
 
         page.locator("tbody tr").first.get_by_role("link").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("블록 #2")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
 
         page.locator("tbody tr").first.get_by_role("link").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("항목 #2")
         expect(page.locator(".verdict.ok").first).to_contain_text("검증됨")
         expect(page.locator(".verdict.bad")).to_have_count(0)
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
         page.screenshot(path=tmp_path / "entry-360.png", full_page=True)
     finally:
         context.close()
@@ -67,12 +62,12 @@ def test_phone_visitor_finds_a_block_by_its_height(browser: Browser, live_server
         page.get_by_label("Find by number or ID").fill("b0")
         page.get_by_role("button", name="Find").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Block #0")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
 
         page.go_back()
         page.get_by_label("Find by number or ID").fill("no such thing")
         page.get_by_role("button", name="Find").click()
         expect(page.get_by_role("alert")).to_contain_text("is not an entry number")
-        _assert_no_horizontal_scroll(page)
+        assert_no_horizontal_scroll(page)
     finally:
         context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,14 @@ from blockcity.identity.model import Role
 from blockcity.identity.operators import ClientStatus
 from blockcity.node import Node
 from blockcity.web.auth import SESSION_COOKIE
-from tests.identity.orgs_world import PASSWORD, World, world_node
-
-PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[World, Node]]:
-    with world_node(tmp_path / "data") as opened:
-        yield opened
+from tests.conftest import PHONE, assert_no_horizontal_scroll
+from tests.identity.orgs_world import PASSWORD, World
 
 
 @pytest.fixture
-def world(pair: tuple[World, Node]) -> World:
-    return pair[0]
-
-
-@pytest.fixture
-def node(pair: tuple[World, Node]) -> Node:
+def node(world_pair: tuple[World, Node]) -> Node:
     """Replaces the shared fixture's node, so ``client`` and ``live_server`` serve this world."""
-    return pair[1]
+    return world_pair[1]
 
 
 def _lang(page: str) -> str:
@@ -248,11 +235,6 @@ def test_an_administrator_registers_a_city_app_that_is_active_at_once(
 # In a browser on a phone
 
 
-def _no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
-
-
 def _phone(browser: Browser, live_server: str, world: World, username: str) -> Page:
     account = world.seoul_pass.accounts.by_username(username)
     assert account is not None
@@ -275,7 +257,7 @@ def test_on_a_phone_an_owner_creates_an_organization_invites_and_registers_an_ap
         owner.get_by_label("기관 이름").fill("성수 수제화")
         owner.get_by_label("기관 종류").select_option("business")
         owner.get_by_label("사업자등록번호 (선택)").fill("124-81-00998")
-        _no_horizontal_scroll(owner)
+        assert_no_horizontal_scroll(owner)
         owner.get_by_role("button", name="기관 만들기").click()
         expect(owner.get_by_role("heading", level=1)).to_have_text("성수 수제화")
         expect(owner.get_by_role("status")).to_contain_text("당신이 소유자입니다")
@@ -284,14 +266,14 @@ def test_on_a_phone_an_owner_creates_an_organization_invites_and_registers_an_ap
         owner.get_by_label("역할", exact=True).select_option("clerk")
         owner.get_by_role("button", name="초대 보내기").click()
         expect(owner.get_by_role("button", name="jiwoo님 초대 취소")).to_be_visible()
-        _no_horizontal_scroll(owner)
+        assert_no_horizontal_scroll(owner)
 
         invitee = _phone(browser, live_server, world, "jiwoo")
         try:
             invitee.goto(live_server + "/me/invitations")
             invitee.get_by_role("button", name="성수 수제화 초대 수락").click()
             expect(invitee.get_by_role("status")).to_contain_text("직원이 되었습니다")
-            _no_horizontal_scroll(invitee)
+            assert_no_horizontal_scroll(invitee)
         finally:
             invitee.context.close()
 
@@ -303,7 +285,7 @@ def test_on_a_phone_an_owner_creates_an_organization_invites_and_registers_an_ap
         owner.get_by_role("button", name="앱 등록하기").click()
         expect(owner.get_by_role("alert")).to_contain_text("한 번만")
         expect(owner.locator("#client-secret")).not_to_be_empty()
-        _no_horizontal_scroll(owner)
+        assert_no_horizontal_scroll(owner)
         owner.screenshot(path=tmp_path / "operator-secret-360.png", full_page=True)
     finally:
         owner.context.close()

@@ -12,9 +12,10 @@ from hashlib import sha256
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.conftest import PHONE, assert_no_horizontal_scroll
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
 PASSWORD = "seoul spring 2026"
 DOCUMENT = "근로계약서\n근로자: 김민지\n기간: 2026-03-02 ~ 2026-06-30\n시급: 10,320원"
 
@@ -52,11 +53,6 @@ def phone(browser: Browser) -> Iterator[tuple[BrowserContext, Page]]:
         context.close()
 
 
-def _fits_the_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
-
-
 def _sign_up(page: Page, site: str, username: str) -> None:
     page.goto(site + "/signup")
     page.locator("input[name=username]").fill(username)
@@ -92,12 +88,12 @@ def test_new_person_enrols_a_passkey_signs_in_with_it_and_signs_a_document(
 
     page.goto(site + "/me/passkeys")
     expect(page.get_by_role("heading", level=1)).to_have_text("내 패스키")
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
     page.get_by_label("패스키 이름").fill("민지의 휴대폰")
     page.get_by_role("button", name="패스키 등록").click()
     expect(page.locator(".verdict.ok")).to_contain_text("패스키를 등록했습니다")
     expect(page.locator("ul.passkeys h3")).to_have_text("민지의 휴대폰")
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
 
     page.goto(site + "/me")
     page.locator("form[action='/signout'] button").click()
@@ -105,7 +101,7 @@ def test_new_person_enrols_a_passkey_signs_in_with_it_and_signs_a_document(
     assert not [c for c in context.cookies() if c["name"] == "bc_session"]
 
     page.goto(site + "/signin")
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
     page.get_by_role("button", name="패스키로 로그인").click()
     page.wait_for_url(site + "/me")
     expect(page.get_by_role("heading", level=1)).to_have_text("내 정보")
@@ -118,7 +114,7 @@ def test_new_person_enrols_a_passkey_signs_in_with_it_and_signs_a_document(
     page.get_by_role("button", name="패스키로 서명").click()
     record = _record_verifies(page)
     assert record["kind"] == "passkey"
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
 
     download = page.request.get(site + page.locator("#result-download").get_attribute("href"))
     assert download.ok and json.loads(download.body()) == record
@@ -131,7 +127,7 @@ def test_person_sets_a_pin_and_signs_with_the_seoul_pass_key_after_a_pin_step_up
     _sign_up(page, site, "jiho")
 
     page.goto(site + "/me/pin")
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
     page.get_by_label("PIN (숫자 6자리)").fill("250814")
     page.get_by_label("PIN 다시 입력").fill("250814")
     page.get_by_role("button", name="PIN 저장").click()
@@ -151,7 +147,7 @@ def test_person_sets_a_pin_and_signs_with_the_seoul_pass_key_after_a_pin_step_up
     page.get_by_role("button", name="PIN으로 확인하고 서명").click()
     record = _record_verifies(page)
     assert record["kind"] == "custodial"
-    _fits_the_phone(page)
+    assert_no_horizontal_scroll(page)
 
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign a document")

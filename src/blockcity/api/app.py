@@ -24,6 +24,7 @@ from blockcity.api import (
     problems,
     signing,
 )
+from blockcity.api.limits import BodySizeLimit
 from blockcity.node import Node
 from blockcity.web import router as web_router
 
@@ -43,6 +44,7 @@ def create_app(node: Node) -> FastAPI:
         redoc_url=None,
     )
     problems.install(app)
+    app.add_middleware(BodySizeLimit)
     app.include_router(ledger.router(node))
     app.include_router(identity.router(node))
     app.include_router(dids.router(node))

@@ -289,6 +289,12 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     return client_id, secret
 
 
+async def _authenticated(request: Request) -> tuple[dict[str, str], OperatorClient]:
+    """The form and the operator app that authenticated it (Basic or form credentials)."""
+    form = await _read_form(request)
+    return form, await run_in_threadpool(_authenticate, request, form)
+
+
 def _authenticate(request: Request, form: dict[str, str]) -> OperatorClient:
     client_id, secret = _credentials(request, form)
     try:
@@ -336,8 +342,7 @@ def router(node: Node) -> APIRouter:
     )
     async def token(request: Request) -> JSONResponse:
         try:
-            form = await _read_form(request)
-            client = await run_in_threadpool(_authenticate, request, form)
+            form, client = await _authenticated(request)
             request.state.operator_call = _Attribution(
                 client.client_id, form.get("scope", "")[:200]
             )
@@ -377,8 +382,7 @@ def router(node: Node) -> APIRouter:
     )
     async def revoke(request: Request) -> Response:
         try:
-            form = await _read_form(request)
-            client = await run_in_threadpool(_authenticate, request, form)
+            form, client = await _authenticated(request)
             if "token" not in form:
                 raise InvalidRequest("give the token to revoke", "취소할 토큰을 주세요")
             await run_in_threadpool(operators.revoke_token, client, form["token"])

@@ -16,6 +16,12 @@ import typer
 
 from blockcity.config import Config
 from blockcity.errors import BlockcityError, InvalidInput, StorageError, VerificationFailed
+from blockcity.identity.accounts import Accounts
+from blockcity.identity.admins import create_first_admin
+from blockcity.identity.model import Account
+from blockcity.identity.proofing import create_officer
+from blockcity.identity.seoulpass import SeoulPass
+from blockcity.keystore import load_master_key
 from blockcity.ledger.audit import audit
 from blockcity.ledger.blocks import BlockHeader
 from blockcity.ledger.entries import summarize
@@ -280,6 +286,57 @@ def verifier_key_command(data: Path | None = DataOption, as_json: bool = JsonOpt
             {"origin": node.ledger.origin, "verifier_key": key},
             lambda: f"origin: {node.ledger.origin}\n{key}",
         )
+
+
+accounts_app = typer.Typer(
+    help="Create the accounts that cannot sign themselves up: administrators and officers.",
+    no_args_is_help=True,
+)
+app.add_typer(accounts_app, name="accounts")
+
+
+def _create_account(
+    data: Path | None,
+    username: str,
+    name: str,
+    create: Callable[[Accounts, str, str, str], Account],
+) -> Account:
+    """Open only Seoul Pass's database (safe while the server runs) and create one account."""
+    config = Config.from_env(data)
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        master = load_master_key(
+            config.master_key, config.master_key_file, config.data_dir / "keys" / "master.key"
+        )
+        seoul_pass = SeoulPass(config.data_dir, master)
+        try:
+            return create(seoul_pass.accounts, username, password, name)
+        finally:
+            seoul_pass.close()
+    except BlockcityError as exc:
+        raise _fail(exc) from exc
+
+
+@accounts_app.command("create-admin")
+def create_admin(
+    username: str = typer.Argument(..., help="The administrator's username."),
+    name: str = typer.Option(..., "--name", help="The name shown on pages."),
+    data: Path | None = DataOption,
+) -> None:
+    """Create the platform's first administrator (refused once one exists)."""
+    account = _create_account(data, username, name, create_first_admin)
+    typer.echo(f"administrator {account.username} created: {account.did}")
+
+
+@accounts_app.command("create-officer")
+def create_officer_command(
+    username: str = typer.Argument(..., help="The officer's username."),
+    name: str = typer.Option(..., "--name", help="The name shown on pages."),
+    data: Path | None = DataOption,
+) -> None:
+    """Create a registration officer, who confirms people's identity at /officer/proof."""
+    account = _create_account(data, username, name, create_officer)
+    typer.echo(f"officer {account.username} created: {account.did}")
 
 
 def main() -> None:

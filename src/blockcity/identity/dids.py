@@ -161,24 +161,25 @@ def parse_time(text: str) -> datetime:
         ) from exc
 
 
-def _check_did(value: str) -> str:
-    """A DID that may control a did:web: a did:web or a did:key."""
+def _validated(check: Callable[[str], object], value: str) -> str:
+    """``value`` once ``check`` accepts it, for a pydantic validator: the check's InvalidInput
+    becomes the ValueError pydantic reports."""
     try:
-        if value.startswith(DID_WEB_PREFIX):
-            parse_did_web(value)
-        else:
-            public_from_did_key(value)
+        check(value)
     except InvalidInput as exc:
         raise ValueError(exc.message_en) from exc
     return value
+
+
+def _check_did(value: str) -> str:
+    """A DID that may control a did:web: a did:web or a did:key."""
+    return _validated(
+        parse_did_web if value.startswith(DID_WEB_PREFIX) else public_from_did_key, value
+    )
 
 
 def _check_did_web(value: str) -> str:
-    try:
-        parse_did_web(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.message_en) from exc
-    return value
+    return _validated(parse_did_web, value)
 
 
 class _Strict(BaseModel):
@@ -195,11 +196,7 @@ class MethodSpec(_Strict):
     @field_validator("publicKeyMultibase")
     @classmethod
     def _ed25519(cls, value: str) -> str:
-        try:
-            multikey_decode(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message_en) from exc
-        return value
+        return _validated(multikey_decode, value)
 
     @property
     def key(self) -> VerifyKey:
@@ -277,11 +274,7 @@ class KeyRevoked(_Strict):
     @field_validator("revoked_at")
     @classmethod
     def _real_time(cls, value: str) -> str:
-        try:
-            parse_time(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message_en) from exc
-        return value
+        return _validated(parse_time, value)
 
     @property
     def revoked_at_time(self) -> datetime:

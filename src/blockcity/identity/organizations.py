@@ -370,6 +370,14 @@ class Organizations:
                 raise Conflict(
                     "you already work for this organization", "이미 이 기관의 직원입니다"
                 )
+            (inviter,) = tx.execute(
+                "SELECT invited_by FROM invitations WHERE id = ?", (invitation_id,)
+            ).fetchone()
+            inviter_role = self.role_of(inviter, invitation.organization_id)
+            if inviter_role is None or invitation.role not in GRANTABLE[inviter_role]:
+                # The invitation carries its sender's authority: once the sender has left or
+                # lost the right to grant this role, accepting would grant what nobody may.
+                raise _stale_invitation()
             tx.execute(
                 "INSERT INTO memberships (organization_id, account_id, role, since, granted_by) "
                 "SELECT organization_id, account_id, role, ?, invited_by FROM invitations "
@@ -514,10 +522,30 @@ def _owners(tx: sqlite3.Connection, organization_id: str) -> int:
 
 
 def _end_membership(tx: sqlite3.Connection, organization_id: str, account_id: str, at: str) -> None:
+    """End a membership, and with it every invitation its holder sent that is still open."""
     tx.execute(
         "UPDATE memberships SET until = ? WHERE organization_id = ? AND account_id = ? "
         "AND until IS NULL",
         (at, organization_id, account_id),
+    )
+    tx.execute(
+        "UPDATE invitations SET state = ? WHERE organization_id = ? AND invited_by = ? "
+        "AND state = ?",
+        (
+            InvitationState.CANCELLED.value,
+            organization_id,
+            account_id,
+            InvitationState.PENDING.value,
+        ),
+    )
+
+
+def _stale_invitation() -> Conflict:
+    return Conflict(
+        "this invitation is no longer valid: whoever sent it can no longer grant that role. "
+        "Ask the organization for a new invitation",
+        "보낸 사람이 더 이상 그 역할을 줄 수 없어 이 초대는 무효입니다. 기관에 새 초대를 "
+        "요청하세요",
     )
 
 

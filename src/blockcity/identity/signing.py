@@ -613,7 +613,13 @@ class Signing:
         """The key registered in this Seoul Pass for the record's signer and key."""
         if record.kind is SignatureKind.CUSTODIAL:
             assert record.kid is not None  # the constructor guarantees it for custodial records
-            return RegisteredKey(self.keys.resolve(record.kid, record.signed_at).raw)
+            try:
+                return RegisteredKey(self.keys.resolve(record.kid, self._now()).raw)
+            except BlockcityError:
+                # The key is revoked or retired now; only a record this Seoul Pass made and
+                # kept proves it was signed before then, since nothing signs ``signed_at``.
+                self._require_witnessed(record)
+                return RegisteredKey(self.keys.resolve(record.kid, record.signed_at).raw)
         assert record.webauthn is not None
         passkey = self.passkeys.by_credential_id(record.webauthn.credential_id)
         owner = self.accounts.get(passkey.account_id) if passkey is not None else None
@@ -623,13 +629,28 @@ class Signing:
                 "this passkey is not registered to the signer",
                 "이 패스키는 서명자에게 등록된 것이 아닙니다",
             )
-        if passkey.removed_at is not None and passkey.removed_at <= record.signed_at:
+        if passkey.removed_at is not None:
+            if passkey.removed_at <= record.signed_at:
+                raise SignatureRejected(
+                    "key",
+                    "the signer had removed this passkey before the time of signing",
+                    "서명자가 서명 시각 전에 이 패스키를 삭제했습니다",
+                )
+            self._require_witnessed(record)
+        return RegisteredKey(passkey.public_key, passkey.rp_id, frozenset({passkey.origin}))
+
+    def _require_witnessed(self, record: SignatureRecord) -> None:
+        """Refuse a record of a key that is no longer valid unless this Seoul Pass stored that
+        very record when it was made: whoever holds a leaked key could otherwise sign anything
+        and back-date ``signed_at`` to before the removal or revocation."""
+        if self.db.one("SELECT 1 FROM signatures WHERE record = ?", (record.to_json(),)) is None:
             raise SignatureRejected(
                 "key",
-                "the signer had removed this passkey before the time of signing",
-                "서명자가 서명 시각 전에 이 패스키를 삭제했습니다",
+                "this key is no longer valid and this Seoul Pass holds no record of the "
+                "signature being made while it was",
+                "이 키는 더 이상 유효하지 않으며, 유효할 때 서명되었다는 기록이 서울패스에 "
+                "없습니다",
             )
-        return RegisteredKey(passkey.public_key, passkey.rp_id, frozenset({passkey.origin}))
 
     def verify(self, record: SignatureRecord, digest: bytes) -> bool:
         """``verify_signature_record`` against the keys registered here."""

@@ -122,6 +122,13 @@ def router(node: Node) -> APIRouter:
     def to_sign_in(request: Request) -> Response:
         return redirect("/signin?next=" + quote(request.url.path, safe="/"))
 
+    def signed_in_page(request: Request, template: str) -> Response:
+        """``template`` for the signed-in person; anyone else is sent to sign in first."""
+        found = signed_in(request, seoul_pass)
+        if found is None:
+            return to_sign_in(request)
+        return page(request, template, found)
+
     # Sign up.
 
     @pages.get("/signup", response_class=HTMLResponse)
@@ -246,10 +253,7 @@ def router(node: Node) -> APIRouter:
 
     @pages.get("/me/password", response_class=HTMLResponse)
     def password_form(request: Request) -> Response:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            return to_sign_in(request)
-        return page(request, "account/password.html", found)
+        return signed_in_page(request, "account/password.html")
 
     @pages.post("/me/password", response_class=HTMLResponse)
     def password_change(
@@ -265,10 +269,9 @@ def router(node: Node) -> APIRouter:
         account = found.account
         try:
             _same_passwords(new, new_again)
-            seoul_pass.sign_in_limiter.check(_address(request))
             # The current password again, so that a borrowed or stolen session cannot take the
             # account over.
-            _confirm_password(seoul_pass, account, current)
+            _confirm_password(seoul_pass, request, account, current)
             seoul_pass.accounts.set_password(account.id, new)
         except BlockcityError as exc:
             if exc.status >= 500:
@@ -282,10 +285,7 @@ def router(node: Node) -> APIRouter:
 
     @pages.get("/me/recovery-codes", response_class=HTMLResponse)
     def new_codes_form(request: Request) -> Response:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            return to_sign_in(request)
-        return page(request, "account/new_codes.html", found)
+        return signed_in_page(request, "account/new_codes.html")
 
     @pages.post("/me/recovery-codes", response_class=HTMLResponse)
     def new_codes(request: Request, current: Secret = "", csrf_token: Token = "") -> Response:
@@ -293,8 +293,7 @@ def router(node: Node) -> APIRouter:
         if found is None:
             return to_sign_in(request)
         try:
-            seoul_pass.sign_in_limiter.check(_address(request))
-            _confirm_password(seoul_pass, found.account, current)
+            _confirm_password(seoul_pass, request, found.account, current)
         except BlockcityError as exc:
             if exc.status >= 500:
                 raise
@@ -382,8 +381,7 @@ def router(node: Node) -> APIRouter:
                 )
             born = parse_birth_date(birth_date, seoul_pass.clock().astimezone(_SEOUL).date())
             # The officer's own key signs the ledger entry: confirm it is really them.
-            seoul_pass.sign_in_limiter.check(_address(request))
-            _confirm_password(seoul_pass, found.account, officer_password)
+            _confirm_password(seoul_pass, request, found.account, officer_password)
             proofing.issue(found.account.id, subject.id, legal_name, born)
         except BlockcityError as exc:
             if exc.status >= 500:
@@ -394,8 +392,12 @@ def router(node: Node) -> APIRouter:
     return pages
 
 
-def _confirm_password(seoul_pass: SeoulPass, account: Account, password: str) -> None:
-    """The signed-in person's password again; wrong answers count toward the lockout."""
+def _confirm_password(
+    seoul_pass: SeoulPass, request: Request, account: Account, password: str
+) -> None:
+    """The signed-in person's password again, within the address's sign-in limit; wrong
+    answers count toward the lockout."""
+    seoul_pass.sign_in_limiter.check(_address(request))
     try:
         seoul_pass.accounts.sign_in(account.username, password)
     except SignInFailed as exc:

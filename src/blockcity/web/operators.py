@@ -36,46 +36,32 @@ def router(node: Node) -> APIRouter:
     organizations = seoul_pass.organizations
     operators = seoul_pass.operators
 
-    def org_operators_page(
+    def clients_page(
         request: Request,
         me: SignedIn,
-        organization_id: str,
+        organization_id: str | None,
         *,
         created: tuple[OperatorClient, str] | None = None,
         error: InvalidInput | None = None,
         values: Mapping[str, object] | None = None,
     ) -> HTMLResponse:
-        clients = operators.of_organization(me.account, organization_id)
+        """An organization's operator apps, or with ``organization_id`` None, the city
+        administrator's list of everyone's."""
+        organization: Organization | None
+        if organization_id is None:
+            template, action = "operators/admin.html", "/admin/operators"
+            organization, clients = None, operators.everyone(me.account)
+        else:
+            template, action = "operators/org.html", f"/orgs/{organization_id}/operators"
+            clients = operators.of_organization(me.account, organization_id)
+            organization = organizations.get(me.account, organization_id)
         response = _page(
             request,
-            "operators/org.html",
+            template,
             me,
-            organization=organizations.get(me.account, organization_id),
+            organization=organization,
             clients=clients,
-            action=f"/orgs/{organization_id}/operators",
-            created=created,
-            error=error,
-            values=values,
-        )
-        if created:
-            response.headers.update(_NO_STORE)
-        return response
-
-    def admin_page(
-        request: Request,
-        me: SignedIn,
-        *,
-        created: tuple[OperatorClient, str] | None = None,
-        error: InvalidInput | None = None,
-        values: Mapping[str, object] | None = None,
-    ) -> HTMLResponse:
-        response = _page(
-            request,
-            "operators/admin.html",
-            me,
-            organization=None,
-            clients=operators.everyone(me.account),
-            action="/admin/operators",
+            action=action,
             created=created,
             error=error,
             values=values,
@@ -87,7 +73,7 @@ def router(node: Node) -> APIRouter:
     @pages.get("/orgs/{organization_id}/operators", response_class=HTMLResponse)
     def organization_operators(request: Request, organization_id: str) -> HTMLResponse:
         me = require_signed_in(request, seoul_pass)
-        return org_operators_page(request, me, organization_id)
+        return clients_page(request, me, organization_id)
 
     @pages.post("/orgs/{organization_id}/operators", response_class=HTMLResponse)
     def register(
@@ -102,8 +88,8 @@ def router(node: Node) -> APIRouter:
             created = operators.register(me.account, name, scopes or [], organization_id)
         except InvalidInput as exc:
             values = {"name": name, "scopes": scopes or []}
-            return org_operators_page(request, me, organization_id, error=exc, values=values)
-        return org_operators_page(request, me, organization_id, created=created)
+            return clients_page(request, me, organization_id, error=exc, values=values)
+        return clients_page(request, me, organization_id, created=created)
 
     @pages.post("/orgs/{organization_id}/operators/{client_id}/revoke")
     def revoke_own(
@@ -135,7 +121,7 @@ def router(node: Node) -> APIRouter:
     @pages.get("/admin/operators", response_class=HTMLResponse)
     def licensing_desk(request: Request) -> HTMLResponse:
         me = require_signed_in(request, seoul_pass)
-        return admin_page(request, me)
+        return clients_page(request, me, None)
 
     @pages.post("/admin/operators", response_class=HTMLResponse)
     def register_city_app(
@@ -148,8 +134,10 @@ def router(node: Node) -> APIRouter:
         try:
             created = operators.register(me.account, name, scopes or [])
         except InvalidInput as exc:
-            return admin_page(request, me, error=exc, values={"name": name, "scopes": scopes or []})
-        return admin_page(request, me, created=created)
+            return clients_page(
+                request, me, None, error=exc, values={"name": name, "scopes": scopes or []}
+            )
+        return clients_page(request, me, None, created=created)
 
     @pages.post("/admin/operators/{client_id}/approve")
     def approve(request: Request, client_id: str, csrf: CsrfField = "") -> RedirectResponse:

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from blockcity.crypto.sealing import MasterKey
+from blockcity.errors import BlockcityError
 from blockcity.identity.model import Account
+from blockcity.identity.passkeys import RelyingParty
 from blockcity.identity.passwords import HashingCost, Passwords, SignInFailed, WeakPassword
 from blockcity.identity.recovery import CODES_PER_ACCOUNT, RecoveryFailed
 from blockcity.identity.seoulpass import SeoulPass
+from tests.identity.webauthn_fakes import ORIGIN, RP_ID, SoftAuthenticator
 
 PASSWORD = "correct horse battery"
 NEW = "a brand new password"
@@ -134,3 +137,25 @@ def test_recovery_lifts_a_lockout(seoul_pass: SeoulPass, minji: Account) -> None
             seoul_pass.accounts.sign_in("minji", "wrong password!")
     seoul_pass.recovery.recover("minji", code, NEW)
     assert seoul_pass.accounts.sign_in("minji", NEW) == minji
+
+
+def test_recovery_removes_every_passkey_and_pin_someone_else_may_have_added(
+    seoul_pass: SeoulPass, minji: Account
+) -> None:
+    """A thief with a fresh stolen session can enrol a passkey and a PIN; after the owner
+    recovers the account, neither may still work (found by the security review)."""
+    codes = seoul_pass.recovery.issue(minji.id)
+    token, _ = seoul_pass.sessions.start(minji.id)
+    rp = RelyingParty(RP_ID, ORIGIN)
+    thief_device = SoftAuthenticator()
+    options = seoul_pass.passkeys.registration_options(token, rp)
+    seoul_pass.passkeys.register(token, thief_device.create(options), "thief", rp)
+    seoul_pass.pins.enrol(token, None, "482913")
+    assert seoul_pass.passkeys.list(minji.id)
+
+    seoul_pass.recovery.recover("minji", codes[0], NEW)
+
+    assert seoul_pass.passkeys.list(minji.id) == []
+    assert seoul_pass.db.query("SELECT * FROM pins WHERE account_id = ?", (minji.id,)) == []
+    with pytest.raises(BlockcityError):
+        seoul_pass.passkeys.sign_in(thief_device.get(seoul_pass.passkeys.sign_in_options(rp)), rp)

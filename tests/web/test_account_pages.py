@@ -256,7 +256,7 @@ def test_recovery_through_the_page_sets_a_password_and_ends_sessions(
     )
     assert done.status_code == 303 and done.headers["location"] == "/signin?recovered=1"
     assert node.seoul_pass.sessions.get(old_session) is None
-    assert "새 비밀번호로 로그인하세요" in client.get(done.headers["location"]).text
+    assert "모든 패스키와 PIN을 지웠습니다" in client.get(done.headers["location"]).text
     assert sign_in(client, "minji", "recovered at last").status_code == 303
 
     client.cookies.clear()

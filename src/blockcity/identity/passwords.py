@@ -169,6 +169,9 @@ def locked_error(until: datetime, now: datetime) -> TooManyAttempts:
     )
 
 
+_MAX_SOURCES = 100_000
+
+
 @dataclass
 class RateLimiter:
     """At most ``limit`` attempts per ``window`` seconds from one source (an address, say):
@@ -195,5 +198,9 @@ class RateLimiter:
                     f"이 주소에서 로그인 시도가 너무 많습니다. {retry}초 후에 다시 시도하세요",
                 )
             attempts.append(now)
-            if len(self._seen) > 100_000:
-                self._seen.clear()
+            if len(self._seen) > _MAX_SOURCES:
+                # Forget the sources idle longest, never the busy ones: clearing everything
+                # would hand an attacker who rotates addresses a fresh budget everywhere.
+                idle = sorted(self._seen, key=lambda s: self._seen[s][-1] if self._seen[s] else 0)
+                for source_ in idle[: len(idle) // 2]:
+                    del self._seen[source_]

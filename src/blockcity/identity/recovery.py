@@ -103,8 +103,9 @@ class Recovery:
         return int(row["n"]) if row else 0
 
     def recover(self, username: str, code: str, new_password: str) -> Account:
-        """Spend one code of ``username`` to set ``new_password``; every session of the account
-        ends and any lockout is lifted. Raises RecoveryFailed for a wrong username or code."""
+        """Spend one code of ``username`` to set ``new_password``; every session, passkey and
+        PIN of the account ends and any lockout is lifted. Raises RecoveryFailed for a wrong
+        username or code."""
         check_policy(new_password, username.strip().lower())
         # Hashed before the account is looked up, so an unknown username takes as long.
         hashed = self._accounts.passwords.hash(new_password)
@@ -129,4 +130,12 @@ class Recovery:
                 (hashed, account.id),
             )
             tx.execute("DELETE FROM sessions WHERE account_id = ?", (account.id,))
+            # Whoever held the account before recovery may have enrolled a passkey or a PIN of
+            # their own; both would outlive the new password, so recovery removes every one
+            # and the person enrols theirs again (found by the security review).
+            tx.execute(
+                "UPDATE passkeys SET removed_at = ? WHERE account_id = ? AND removed_at IS NULL",
+                (now, account.id),
+            )
+            tx.execute("DELETE FROM pins WHERE account_id = ?", (account.id,))
         return account

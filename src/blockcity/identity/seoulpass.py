@@ -1,6 +1,8 @@
 """Seoul Pass as one object: the identity modules wired to one database, master key and clock.
-Each capability (accounts, sessions, passkeys, PINs, organizations, operators, the DID
-registry) is an attribute; the web, API and CLI layers reach them through here."""
+Each capability (accounts, sessions, passkeys, PINs, signing, recovery, organizations,
+operators) is an attribute; the web, API and CLI layers reach them through here. The DID
+registry is the node's (``Node.dids``): it is rebuilt from the ledger, which read-only nodes
+need too."""
 
 from __future__ import annotations
 

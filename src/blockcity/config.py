@@ -1,6 +1,7 @@
 """Platform configuration, read once at start-up and passed down; nothing deeper reads the
 environment.
 
+``BLOCKCITY_PUBLIC_URL`` is where people reach the node (status lists and QR codes point there).
 ``BLOCKCITY_DATA`` names the data folder (default ``./blockcity-data``), ``BLOCKCITY_ORIGIN``
 the log's origin line in its checkpoints. The master key that seals every private key at rest
 comes from ``BLOCKCITY_MASTER_KEY`` (32 bytes, base64 or hex) or ``BLOCKCITY_MASTER_KEY_FILE``;
@@ -16,6 +17,7 @@ from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("blockcity-data")
 DEFAULT_ORIGIN = "ledger.blockcity.seoul.example"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class Config:
     """Write the demo data into an empty ledger on first start."""
     master_key: str | None = field(default=None, repr=False)
     master_key_file: Path | None = None
+    public_url: str = DEFAULT_PUBLIC_URL
+    """Where people reach this node: status list URLs and QR codes on documents point here."""
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Config:
@@ -40,5 +44,6 @@ class Config:
             origin=env.get("BLOCKCITY_ORIGIN", DEFAULT_ORIGIN),
             master_key=env.get("BLOCKCITY_MASTER_KEY") or None,
             master_key_file=Path(key_file) if key_file else None,
+            public_url=env.get("BLOCKCITY_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         )
         return replace(config, data_dir=data_dir) if data_dir is not None else config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blockcity.credentials.enrolment import enrol_issuer
 from blockcity.crypto import SigningKey
 from blockcity.errors import StorageError
 from blockcity.identity.dids import register_did
@@ -98,3 +99,40 @@ def seed_demo_dids(node: Node) -> int:
         at=node.ledger.clock(),
     )
     return 2
+
+
+DEMO_CREDENTIAL_TYPES = {
+    CITY_DID_WEB: ("CareerCertificate", "SeoulPassIdentityCredential"),
+    DEMO_ORGANIZATION_DID: ("CareerCertificate",),
+}
+"""Which credentials the demo issuers are trusted for: the city for public-job career
+certificates and identity credentials, the café for its part-timers' career certificates."""
+
+
+def seed_demo_issuers(node: Node) -> int:
+    """Make the city and the demo café trusted issuers unless the registry already knows them;
+    return how many registry entries were written. Needs ``seed_demo_dids`` first."""
+    if node.city is None or node.issuers.authorizations():
+        return 0
+    city = node.city
+    keys = {CITY_DID_WEB: city.key, DEMO_ORGANIZATION_DID: demo_organization_key(node)}
+    names = {
+        CITY_DID_WEB: ("서울특별시", "Seoul Metropolitan Government"),
+        DEMO_ORGANIZATION_DID: ("마포 카페", "Mapo Café"),
+    }
+    written = 0
+    for did, types in DEMO_CREDENTIAL_TYPES.items():
+        enrol_issuer(
+            node.submit,
+            (city.kid, city.key),
+            node.dids,
+            node.credentials,
+            did,
+            types,
+            name_ko=names[did][0],
+            name_en=names[did][1],
+            valid_from=node.ledger.clock(),
+            key=keys[did],
+        )
+        written += len(types)
+    return written

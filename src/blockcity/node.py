@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from blockcity.config import Config
+from blockcity.credentials import anchor as credential_anchor
+from blockcity.credentials import registry as issuer_registry
+from blockcity.credentials.anchor import CREDENTIAL_ISSUED, Anchor, LedgerTrust, check_issued_entry
+from blockcity.credentials.registry import IssuerRegistry
+from blockcity.credentials.service import Credentials
+from blockcity.credentials.verifier import Verifier, VerifierContext
 from blockcity.crypto import SigningKey, did_key_from_public
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
@@ -18,7 +25,7 @@ from blockcity.identity.seoulpass import SeoulPass
 from blockcity.keystore import load_master_key, load_or_create_seed
 from blockcity.ledger.checkpoint import Cosigner
 from blockcity.ledger.entries import Entry, EntryTypes, EntryValidator
-from blockcity.ledger.log import Clock, Ledger, Receipt, utc_now
+from blockcity.ledger.log import Clock, ConsistencyProof, Ledger, Receipt, utc_now
 from blockcity.ledger.note import Signer
 from blockcity.ledger.sequencer import Sequencer
 from blockcity.ledger.store import NewEntry, open_sqlite
@@ -46,6 +53,8 @@ def entry_types() -> EntryTypes:
     register_entry_types(types)
     proofing.register_entry_types(types)
     dids.register_entry_types(types)
+    issuer_registry.register_entry_types(types)
+    credential_anchor.register_entry_types(types)
     return types
 
 
@@ -60,11 +69,15 @@ class Node:
         master: MasterKey | None = None,
         seoul_pass: SeoulPass | None = None,
         dids: DidRegistry | None = None,
+        issuers: IssuerRegistry | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         """``dids`` is the DID registry; it must be the one ``validator`` resolves keys with."""
         self.master = master
         self.dids = dids or DidRegistry(city.did if city else None)
+        self.issuers = issuers or IssuerRegistry(city.did if city else None)
         self._seoul_pass = seoul_pass
+        self._credentials = credentials
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -106,7 +119,11 @@ class Node:
             raise
         city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed", master)))
         registry = DidRegistry(city.did, clock=clock)
-        registry.replay(ledger.store.entries(0, ledger.size))
+        issuers = IssuerRegistry(city.did, clock=clock)
+        stored = list(ledger.store.entries(0, ledger.size))
+        registry.replay(stored)
+        issuers.replay(stored)
+        del stored
         validator = EntryValidator(entry_types(), registry, clock=clock)
         sequencer = Sequencer(
             ledger,
@@ -114,7 +131,19 @@ class Node:
             max_delay=config.block_max_delay_ms / 1000,
         )
         seoul_pass = SeoulPass(config.data_dir, master, clock=clock, keys=registry)
-        return cls(config, ledger, sequencer, validator, city, master, seoul_pass, registry)
+        node = cls(
+            config, ledger, sequencer, validator, city, master, seoul_pass, registry, issuers
+        )
+        node._credentials = Credentials(
+            config.data_dir / "credentials.sqlite",
+            master,
+            ledger,
+            node.submit_many,
+            issuers,
+            public_url=config.public_url,
+            clock=clock,
+        )
+        return node
 
     @classmethod
     def open_readonly(cls, data_dir: Path) -> Node:
@@ -130,12 +159,16 @@ class Node:
             )
         ledger = Ledger(store, origin, verifier_key)
         registry = DidRegistry()
-        registry.replay(ledger.store.entries(0, ledger.size))
+        issuers = IssuerRegistry()
+        stored = list(ledger.store.entries(0, ledger.size))
+        registry.replay(stored)
+        issuers.replay(stored)
+        del stored
         # A read-only node re-checks what is stored (the audit): each entry as the ledger
         # judged it when it appended it (see blockcity.identity.dids).
         validator = EntryValidator(entry_types(), registry.as_recorded(), max_skew=None)
         config = Config(data_dir=data_dir, origin=origin)
-        return cls(config, ledger, None, validator, None, dids=registry)
+        return cls(config, ledger, None, validator, None, dids=registry, issuers=issuers)
 
     def submit(self, data: bytes) -> Receipt:
         """Check a signed entry and wait until it is durably on the ledger.
@@ -145,21 +178,38 @@ class Node:
         ignorant of identity.
         """
         entry = self.validator.check(data)
+        self._check_rules(entry)
         return self._append(entry)
+
+    def _check_rules(self, entry: Entry) -> None:
+        """Rules that depend on the ledger's state and need no lock: a credential is anchored
+        only while its issuer is trusted for its types (``blockcity.credentials.registry``)."""
+        if entry.type == CREDENTIAL_ISSUED.name:
+            check_issued_entry(entry, self.issuers.check_issuance)
 
     def _append(self, entry: Entry) -> Receipt:
         new = NewEntry(entry.data, entry.id, entry.type)
         if self.dids.watches(entry.type):
             return self.dids.record(entry, lambda: self._sequencer().append(new))
+        if self.issuers.watches(entry.type):
+            return self.issuers.record(entry, lambda: self._sequencer().append(new))
         return self._sequencer().append(new)
 
     def submit_many(self, items: Sequence[bytes]) -> list[Receipt | BlockcityError]:
         """Check a batch on both cores, then append every valid entry; errors stay per entry."""
         checked = self.validator.check_many(items)
+        for i, c in enumerate(checked):
+            if not isinstance(c, BlockcityError):
+                try:
+                    self._check_rules(c)
+                except BlockcityError as exc:
+                    checked[i] = exc
         futures = {
             i: self._sequencer().submit(NewEntry(c.data, c.id, c.type))
             for i, c in enumerate(checked)
-            if not isinstance(c, BlockcityError) and not self.dids.watches(c.type)
+            if not isinstance(c, BlockcityError)
+            and not self.dids.watches(c.type)
+            and not self.issuers.watches(c.type)
         }
         results: list[Receipt | BlockcityError] = []
         for i, c in enumerate(checked):
@@ -181,6 +231,61 @@ class Node:
             )
         return self._seoul_pass
 
+    @property
+    def credentials(self) -> Credentials:
+        if self._credentials is None:
+            raise StorageError(
+                "this node was opened read-only; issuing credentials is not available",
+                "이 노드는 읽기 전용으로 열려 자격증명을 발급할 수 없습니다",
+            )
+        return self._credentials
+
+    def ledger_trust(self) -> LedgerTrust:
+        """The ledger's key and its witnesses' keys, as this node's store records them; the
+        current tree is offered as the newer checkpoint every anchor must be consistent with."""
+        witness = self.ledger.store.get_meta("witness_verifier_key")
+
+        def newer(size: int) -> tuple[int, ConsistencyProof] | None:
+            current = self.ledger.size
+            if not 0 < size < current:
+                return None
+            return current, self.ledger.consistency_proof(size, current)
+
+        return LedgerTrust(
+            self.ledger.origin,
+            [self.ledger.verifier_key()],
+            [witness] if witness else [],
+            newer=newer,
+        )
+
+    def verifier(self, *, trusted_issuers: frozenset[str] = frozenset()) -> Verifier:
+        """The one verifier, trusting this node's ledger, DID registry and issuer registry, and
+        looking up anchors and status lists of credentials issued here."""
+        records = self._credentials
+
+        def anchors(digest: str) -> Anchor | None:
+            return records.anchor_for_digest(digest) if records is not None else None
+
+        def status_lists(url: str) -> dict[str, Any] | None:
+            if records is None:
+                return None
+            try:
+                return records.status_list(url)
+            except BlockcityError:
+                return None
+
+        return Verifier(
+            VerifierContext(
+                keys=self.dids,
+                ledger=self.ledger_trust(),
+                issuers=self.issuers,
+                trusted_issuers=trusted_issuers,
+                anchors=anchors,
+                status_lists=status_lists,
+                clock=self.ledger.clock,
+            )
+        )
+
     def _sequencer(self) -> Sequencer:
         if self.sequencer is None:
             raise StorageError(
@@ -195,3 +300,5 @@ class Node:
         self.ledger.close()
         if self._seoul_pass is not None:
             self._seoul_pass.close()
+        if self._credentials is not None:
+            self._credentials.close()

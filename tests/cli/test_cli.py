@@ -147,7 +147,8 @@ def test_served_checkpoint_verifies_with_the_cli_key(tmp_path: Path) -> None:
                 time.sleep(0.2)
         key = run("ledger", "verifier-key", "--data", str(folder))[1].strip().splitlines()[-1]
         checkpoint, _ = open_checkpoint(note, [key])
-        assert checkpoint.size == 5  # three demo notices, the city's and the café's did:web
+        # three demo notices, the city's and the café's did:web, three trusted-issuer grants
+        assert checkpoint.size == 8
         page = httpx.get(f"http://127.0.0.1:{port}/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     finally:

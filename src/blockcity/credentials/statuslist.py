@@ -947,7 +947,7 @@ class StatusListCache:
         """Keep ``list_credential``, fetched at ``fetched_at``, under its ``id``.
 
         A copy fetched earlier than the one held is ignored, so a stale stapled list cannot
-        replace a fresher one.
+        replace a fresher one; of two fetched at the same moment, the later put wins.
         """
         _require_aware(fetched_at, "fetched_at")
         list_id = _check_url(
@@ -956,9 +956,13 @@ class StatusListCache:
         )
         with self._lock:
             held = self._lists.get(list_id)
-            if held is not None and held.fetched_at >= fetched_at:
+            if held is not None and held.fetched_at > fetched_at:
                 return
-            self._lists[list_id] = CachedList(list_credential, fetched_at)
+            # The same list fetched again keeps its decoded bitstrings: only its age changes.
+            same = held is not None and held.credential == list_credential
+            self._lists[list_id] = CachedList(
+                list_credential, fetched_at, held._expanded if same and held else {}
+            )
             if len(self._lists) > self._max_lists:
                 oldest = min(self._lists, key=lambda url: self._lists[url].fetched_at)
                 del self._lists[oldest]
@@ -966,6 +970,11 @@ class StatusListCache:
     def get(self, list_id: str) -> CachedList | None:
         with self._lock:
             return self._lists.get(list_id)
+
+    def holds(self, list_credential: dict[str, Any]) -> bool:
+        """Whether exactly this list credential is already held (so already verified)."""
+        held = self.get(str(list_credential.get("id")))
+        return held is not None and held.credential == list_credential
 
     def check(self, entry: object, *, now: datetime) -> StatusCheck:
         """``check_status`` against the cached copy of the entry's list.

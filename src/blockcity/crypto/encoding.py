@@ -14,6 +14,9 @@ _B64URL_FOREIGN = re.compile(r"[^A-Za-z0-9_-]")
 # 0, O, I or l, so that no two digits look alike.
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_DIGITS = {char: value for value, char in enumerate(_B58_ALPHABET)}
+_B58_TEXT = re.compile(f"[{_B58_ALPHABET}]*")
+_B58_CHUNK_DIGITS = 10
+_B58_CHUNK = 58**_B58_CHUNK_DIGITS
 
 
 def b64url_encode(data: bytes) -> str:
@@ -65,11 +68,19 @@ def b58btc_encode(data: bytes) -> str:
     """Encode in base58btc; each leading zero byte becomes a leading ``1``."""
     body = data.lstrip(b"\x00")
     number = int.from_bytes(body, "big")
-    digits: list[str] = []
+    # Big-integer division is the cost: peel off ten digits per division (58**10 < 2**63),
+    # then split each chunk with machine-sized arithmetic.
+    chunks: list[int] = []
     while number:
-        number, digit = divmod(number, 58)
-        digits.append(_B58_ALPHABET[digit])
-    return "1" * (len(data) - len(body)) + "".join(reversed(digits))
+        number, chunk = divmod(number, _B58_CHUNK)
+        chunks.append(chunk)
+    digits: list[str] = []
+    for chunk in chunks:
+        for _ in range(_B58_CHUNK_DIGITS):
+            chunk, digit = divmod(chunk, 58)
+            digits.append(_B58_ALPHABET[digit])
+    encoded = "".join(reversed(digits)).lstrip("1")
+    return "1" * (len(data) - len(body)) + encoded
 
 
 def b58btc_decode(text: str) -> bytes:
@@ -83,17 +94,24 @@ def b58btc_decode(text: str) -> bytes:
             f"base58btc input must be text, not {type(text).__name__}",
             f"base58btc 입력은 문자열이어야 합니다 ({type(text).__name__} 형식은 안 됩니다)",
         )
+    if not _B58_TEXT.fullmatch(text):
+        position, char = next((i, c) for i, c in enumerate(text) if c not in _B58_DIGITS)
+        raise InvalidInput(
+            f"base58btc text has the character {char!r} at position {position}, "
+            "which is not in the Bitcoin alphabet",
+            f"base58btc 문자열의 {position}번째 위치에 비트코인 알파벳이 아닌 문자 "
+            f"{char!r}가 있습니다",
+        )
     number = 0
-    for position, char in enumerate(text):
-        digit = _B58_DIGITS.get(char)
-        if digit is None:
-            raise InvalidInput(
-                f"base58btc text has the character {char!r} at position {position}, "
-                "which is not in the Bitcoin alphabet",
-                f"base58btc 문자열의 {position}번째 위치에 비트코인 알파벳이 아닌 문자 "
-                f"{char!r}가 있습니다",
-            )
-        number = number * 58 + digit
+    head = len(text) % _B58_CHUNK_DIGITS
+    # Ten digits at a time with small integers, then one big-integer step per chunk.
+    bounds = [(0, head)] if head else []
+    bounds += [(i, i + _B58_CHUNK_DIGITS) for i in range(head, len(text), _B58_CHUNK_DIGITS)]
+    for start, end in bounds:
+        chunk = 0
+        for char in text[start:end]:
+            chunk = chunk * 58 + _B58_DIGITS[char]
+        number = number * 58 ** (end - start) + chunk
     body = text.lstrip("1")
     zeros = len(text) - len(body)
     return b"\x00" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")

@@ -1,0 +1,68 @@
+"""The one shape of a verification result across every kind of document: named checks, each
+passed or failed with a reason a person can act on, in Korean and English.
+
+The credential modules each report their own detailed steps; the verifier folds them into
+these checks, so the CLI, the API and the web page show one list with stable names
+(``signature``, ``issuer``, ``validity``, ``status``, ``ledger``, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    reason_en: str
+    reason_ko: str
+
+    @classmethod
+    def pass_(cls, name: str, reason_en: str, reason_ko: str) -> Check:
+        return cls(name, True, reason_en, reason_ko)
+
+    @classmethod
+    def fail(cls, name: str, reason_en: str, reason_ko: str) -> Check:
+        return cls(name, False, reason_en, reason_ko)
+
+    def reason(self, lang: str = "ko") -> str:
+        return self.reason_ko if lang == "ko" else self.reason_en
+
+    def to_dict(self, lang: str = "ko") -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "reason": self.reason(lang),
+            "reason_en": self.reason_en,
+            "reason_ko": self.reason_ko,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Everything the verifier found about one document: valid only when there were checks
+    and every one passed (a verification that checked nothing proves nothing)."""
+
+    kind: str
+    """What was verified: "credential", "presentation", "sd-jwt", "pdf" or "unreadable"."""
+    checks: tuple[Check, ...]
+    summary: dict[str, Any] = field(default_factory=dict)
+    """What the document says, for display: issuer, types, subject claims, dates."""
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if not check.ok)
+
+    def to_dict(self, lang: str = "ko") -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "kind": self.kind,
+            "checks": [check.to_dict(lang) for check in self.checks],
+            "summary": self.summary,
+        }

@@ -1,0 +1,50 @@
+"""Labour contracts (issue 5): drafts from the MOEL standard forms and the law checked while
+drafting, as pure functions over a year's rules. Signing and ledger entries come later."""
+
+from blockcity.services.labor.check import (
+    ContractCheck,
+    Finding,
+    RulesYearMismatch,
+    check_contract,
+    monthly_standard_hours,
+    night_minutes,
+    overtime_minutes,
+    required_break_minutes,
+    weekly_contract_minutes,
+    weekly_holiday_hours,
+)
+from blockcity.services.labor.model import (
+    ContractDraft,
+    FormKind,
+    InvalidContractDraft,
+    RequiredItem,
+    Severity,
+    WageKind,
+    Weekday,
+    Won,
+)
+from blockcity.services.labor.rules import LaborRules, NoRulesForYear, available_years
+
+__all__ = [
+    "ContractCheck",
+    "ContractDraft",
+    "Finding",
+    "FormKind",
+    "InvalidContractDraft",
+    "LaborRules",
+    "NoRulesForYear",
+    "RequiredItem",
+    "RulesYearMismatch",
+    "Severity",
+    "WageKind",
+    "Weekday",
+    "Won",
+    "available_years",
+    "check_contract",
+    "monthly_standard_hours",
+    "night_minutes",
+    "overtime_minutes",
+    "required_break_minutes",
+    "weekly_contract_minutes",
+    "weekly_holiday_hours",
+]

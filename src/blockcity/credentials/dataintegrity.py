@@ -1,10 +1,12 @@
 """Data Integrity proofs with the eddsa-jcs-2022 cryptosuite: sign and verify JSON documents,
-W3C verifiable credentials and verifiable presentations offline.
+W3C verifiable credentials and verifiable presentations offline; eddsa-rdfc-2022 proofs too, for
+JSON-LD interoperability, hashed by ``rdfc`` against pinned contexts shipped in the package.
 
 Specs: W3C Data Integrity EdDSA Cryptosuites v1.0 (vc-di-eddsa) §3.3 for the eddsa-jcs-2022
-algorithms; W3C Verifiable Credential Data Integrity 1.0 (vc-data-integrity) §2.1 for the proof
-properties and §4.3 for the checks every verifier makes; W3C Verifiable Credentials Data Model
-2.0 (VC DM 2.0) §4 for the shape of credentials and presentations.
+algorithms and §3.2 for eddsa-rdfc-2022; W3C Verifiable Credential Data Integrity 1.0
+(vc-data-integrity) §2.1 for the proof properties and §4.3 for the checks every verifier makes;
+W3C Verifiable Credentials Data Model 2.0 (VC DM 2.0) §4 for the shape of credentials and
+presentations.
 
 Verification never raises for bad input: it returns every check it made, each with a reason a
 person can act on, in English and Korean.
@@ -37,6 +39,11 @@ from blockcity.errors import BlockcityError, InvalidInput, VerificationFailed
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-jcs-2022"
+# vc-di-eddsa §3.2: the same Ed25519 proof over RDFC-1.0 canonical N-Quads instead of RFC 8785
+# JSON. Its hashing lives in ``rdfc``, imported only when such a proof is met, so that the
+# eddsa-jcs-2022 path never loads a JSON-LD processor.
+RDFC_CRYPTOSUITE = "eddsa-rdfc-2022"
+CRYPTOSUITES = (CRYPTOSUITE, RDFC_CRYPTOSUITE)
 
 # Verification relationships (Controlled Identifiers v1.0 §2.3): a credential's issuer asserts
 # with ``assertionMethod``; a holder proves control in a presentation with ``authentication``.
@@ -231,13 +238,25 @@ def create_proof(
     created: datetime | None = None,
     challenge: str | None = None,
     domain: str | None = None,
+    *,
+    cryptosuite: str = CRYPTOSUITE,
 ) -> dict[str, Any]:
     """A copy of ``document`` secured with an eddsa-jcs-2022 proof (vc-di-eddsa §3.3.1).
 
     ``created`` defaults to now and is written to the second, in UTC. When the document has an
     ``@context`` the proof carries a copy (§3.3.1 step 2), so the context is signed twice over
     and a verifier can tell if a context was later put in front of it. The input is not changed.
+
+    With ``cryptosuite=RDFC_CRYPTOSUITE`` the proof is eddsa-rdfc-2022 instead (§3.2.1): the
+    document must be JSON-LD whose contexts are all shipped, and the proof carries no @context.
     """
+    if cryptosuite not in CRYPTOSUITES:
+        raise ProofGenerationError(
+            f"cryptosuite {_shown.repr(cryptosuite)} cannot be issued; use one of "
+            f"{', '.join(CRYPTOSUITES)}",
+            f"cryptosuite {_shown.repr(cryptosuite)}로는 발급할 수 없습니다; "
+            f"{', '.join(CRYPTOSUITES)} 중 하나를 쓰세요",
+        )
     if not isinstance(document, dict):
         raise ProofGenerationError(
             f"only a JSON object can carry a proof, not {type(document).__name__}",
@@ -267,7 +286,7 @@ def create_proof(
         )
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
-        "cryptosuite": CRYPTOSUITE,
+        "cryptosuite": cryptosuite,
         "created": _format_time(datetime.now(UTC) if created is None else created),
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
@@ -280,6 +299,15 @@ def create_proof(
                     f"증명의 {name} 값은 비어 있지 않은 문자열이어야 합니다",
                 )
             options[name] = text
+    if cryptosuite == RDFC_CRYPTOSUITE:
+        from blockcity.credentials import rdfc  # see RDFC_CRYPTOSUITE: only when asked for
+
+        try:
+            data = rdfc.proof_hash_data(document, options)
+        except VerificationFailed as exc:
+            raise ProofGenerationError(exc.message_en, exc.message_ko) from exc
+        signature = key.sign(data)
+        return {**document, "proof": {**options, "proofValue": "z" + b58btc_encode(signature)}}
     if "@context" in document:
         context = document["@context"]
         options["@context"] = list(context) if isinstance(context, list) else context
@@ -430,11 +458,14 @@ def verify_proof(
     domain: str | Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> DataIntegrityResult:
-    """Check a document's eddsa-jcs-2022 proof (vc-di-eddsa §3.3.2, Data Integrity §4.3).
+    """Check a document's eddsa-jcs-2022 or eddsa-rdfc-2022 proof (vc-di-eddsa §3.3.2 and
+    §3.2.2, Data Integrity §4.3).
 
     The checks are made in order and all reported; the signature is computed only when the
     proof's form, context and key check out. ``challenge`` and ``domain`` are checked when
-    given. ``now`` (default: the current time) must carry a time zone.
+    given. ``now`` (default: the current time) must carry a time zone. An eddsa-rdfc-2022 proof
+    also needs every context it names shipped with blockcity (``rdfc.shipped_contexts``); a
+    damaged shipped context raises ``rdfc.ContextPinMismatch`` rather than fail one document.
     """
     now = _checked_now(now)
     problem = _proof_problem(secured)
@@ -446,11 +477,15 @@ def verify_proof(
     vm_name = vm if isinstance(vm, str) else None
     key, vm_check = _resolve(vm, resolver, created)
     signature, value_check = _decode_proof_value(proof.get("proofValue"))
+    context_check = _check_context(secured.get("@context"), proof)
+    if context_check.ok and proof.get("cryptosuite") == RDFC_CRYPTOSUITE:
+        signed_context = proof.get("@context", secured.get("@context"))
+        context_check = _unshipped_context_check(signed_context) or context_check
     checks = [
         _check_proof_type(proof.get("type")),
         _check_cryptosuite(proof.get("cryptosuite")),
         value_check,
-        _check_context(secured.get("@context"), proof),
+        context_check,
         vm_check,
     ]
     blocking = [str(check.name) for check in checks if not check.ok]
@@ -478,7 +513,7 @@ def verify_proof(
 def verify_credential(
     credential: dict[str, Any], resolver: KeyResolver, *, now: datetime | None = None
 ) -> DataIntegrityResult:
-    """Check a VC DM 2.0 credential's shape and its issuer's eddsa-jcs-2022 proof.
+    """Check a VC DM 2.0 credential's shape and its issuer's eddsa-jcs-2022 (or -rdfc-2022) proof.
 
     Trust in the issuer, validity dates, status and ledger inclusion are separate checks.
     """
@@ -597,19 +632,20 @@ def _check_proof_type(value: object) -> Check:
 
 
 def _check_cryptosuite(value: object) -> Check:
-    if value == CRYPTOSUITE:
-        return Check.passed(CheckName.CRYPTOSUITE, CRYPTOSUITE, CRYPTOSUITE)
+    if value in CRYPTOSUITES:
+        return Check.passed(CheckName.CRYPTOSUITE, str(value), str(value))
+    expected = " or ".join(CRYPTOSUITES)
     if value is None:
         return Check.failed(
             CheckName.CRYPTOSUITE,
-            f"the proof names no cryptosuite; expected {CRYPTOSUITE}",
-            f"증명에 cryptosuite가 없습니다; {CRYPTOSUITE}이어야 합니다",
+            f"the proof names no cryptosuite; expected {expected}",
+            f"증명에 cryptosuite가 없습니다; {expected}이어야 합니다",
         )
     found = _shown.repr(value)
     return Check.failed(
         CheckName.CRYPTOSUITE,
-        f"cryptosuite {found} is not supported here; this verifier checks {CRYPTOSUITE}",
-        f"cryptosuite {found}는 지원하지 않습니다; 이 검증기는 {CRYPTOSUITE}만 확인합니다",
+        f"cryptosuite {found} is not supported here; this verifier checks {expected}",
+        f"cryptosuite {found}는 지원하지 않습니다; 이 검증기는 {expected}만 확인합니다",
     )
 
 
@@ -707,6 +743,24 @@ def _check_context(document_context: object, proof: dict[str, Any]) -> Check:
     )
 
 
+def _unshipped_context_check(context: object) -> Check | None:
+    """A failed context check if an eddsa-rdfc-2022 proof covers a context not shipped."""
+    from blockcity.credentials import rdfc  # see RDFC_CRYPTOSUITE: only for such proofs
+
+    # Data Integrity §2.4.1: a JSON-LD context decides what the signed bytes mean, so an
+    # eddsa-rdfc-2022 proof is only checked against pinned copies, never fetched ones.
+    missing = rdfc.unshipped_contexts(context)
+    if missing:
+        return Check.failed(
+            CheckName.CONTEXT,
+            f"JSON-LD context {', '.join(missing)} is not shipped with blockcity; "
+            "eddsa-rdfc-2022 proofs are checked offline against pinned contexts only",
+            f"JSON-LD 컨텍스트 {', '.join(missing)}는 blockcity에 내장되어 있지 않습니다; "
+            "eddsa-rdfc-2022 증명은 고정된 내장 컨텍스트로만 오프라인 확인합니다",
+        )
+    return None
+
+
 def _resolve(
     vm: object, resolver: KeyResolver, at: datetime | None
 ) -> tuple[VerifyKey | None, Check]:
@@ -734,19 +788,27 @@ def _resolve(
 def _check_signature(
     secured: dict[str, Any], proof: dict[str, Any], key: VerifyKey, signature: bytes
 ) -> Check:
-    # vc-di-eddsa §3.3.2 steps 1-8: the document without its proof (with the proof's @context
-    # in place of its own), and the proof without its proofValue, hashed as at creation.
+    # vc-di-eddsa §3.3.2 (and §3.2.2) steps 1-8: the document without its proof (with the
+    # proof's @context in place of its own), and the proof without its proofValue, hashed as at
+    # creation.
     unsecured = {name: value for name, value in secured.items() if name != "proof"}
     options = {name: value for name, value in proof.items() if name != "proofValue"}
     if "@context" in options:
         unsecured["@context"] = options["@context"]
     try:
-        data = proof_hash_data(unsecured, options)
-    except InvalidInput as exc:
+        if options.get("cryptosuite") == RDFC_CRYPTOSUITE:
+            from blockcity.credentials import rdfc  # see RDFC_CRYPTOSUITE: only for such proofs
+
+            form = "RDFC-1.0"
+            data = rdfc.proof_hash_data(unsecured, options)
+        else:
+            form = "RFC 8785"
+            data = proof_hash_data(unsecured, options)
+    except (InvalidInput, VerificationFailed) as exc:
         return Check.failed(
             CheckName.SIGNATURE,
-            f"the document cannot be put in RFC 8785 canonical form: {exc.message_en}",
-            f"문서를 RFC 8785 정규형으로 바꿀 수 없습니다: {exc.message_ko}",
+            f"the document cannot be put in {form} canonical form: {exc.message_en}",
+            f"문서를 {form} 정규형으로 바꿀 수 없습니다: {exc.message_ko}",
         )
     if key.verify(signature, data):
         return Check.passed(

@@ -1,0 +1,55 @@
+"""Documents: A4 PDFs in Korean with an embedded font and QR codes (``build_pdf``), and sealed
+PDFs that carry exactly one attached file, such as a certificate's credential (``seal_pdf``,
+``open_sealed_pdf``)."""
+
+from blockcity.documents.pdf import (
+    Heading,
+    KeyValueTable,
+    Lang,
+    Paragraph,
+    PdfMetadata,
+    QrCode,
+    Section,
+    build_pdf,
+    qr_matrix,
+)
+from blockcity.documents.seal import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_PDF_BYTES,
+    Attachment,
+    AttachmentTooLarge,
+    NoAttachment,
+    NotAPdf,
+    NotSealed,
+    PdfTooLarge,
+    SealedPdf,
+    TooManyAttachments,
+    UnreadablePdf,
+    open_sealed_pdf,
+    seal_pdf,
+)
+
+__all__ = [
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_PDF_BYTES",
+    "Attachment",
+    "AttachmentTooLarge",
+    "Heading",
+    "KeyValueTable",
+    "Lang",
+    "NoAttachment",
+    "NotAPdf",
+    "NotSealed",
+    "Paragraph",
+    "PdfMetadata",
+    "PdfTooLarge",
+    "QrCode",
+    "SealedPdf",
+    "Section",
+    "TooManyAttachments",
+    "UnreadablePdf",
+    "build_pdf",
+    "open_sealed_pdf",
+    "qr_matrix",
+    "seal_pdf",
+]

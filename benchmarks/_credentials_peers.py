@@ -208,7 +208,7 @@ def run_peers(count: int, quick: bool) -> dict[str, Any]:
                 "--cpu": cpu,
             }
             blockcerts = _run(python, BLOCKCERTS_SCRIPT, options)
-        for part in ("issuance", "verification"):
+        for part in ("issuance", "verification", "verification_shipped_base58"):
             figures = blockcerts if isinstance(blockcerts, str) else blockcerts[part]
             result[f"blockcerts_{part}"] = figures
     else:

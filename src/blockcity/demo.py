@@ -133,6 +133,7 @@ def seed_demo_issuers(node: Node) -> int:
             name_en=names[did][1],
             valid_from=node.ledger.clock(),
             key=keys[did],
+            at=node.ledger.clock(),
         )
         written += len(types)
     return written

@@ -30,7 +30,11 @@ from blockcity.ledger.note import Signer
 from blockcity.ledger.sequencer import Sequencer
 from blockcity.ledger.store import NewEntry, open_sqlite
 from blockcity.ledger.witness import JsonFileWitnessState, Witness
+from blockcity.privacy import Vault
+from blockcity.privacy import register_entry_types as register_privacy_entry_types
 from blockcity.services import register_entry_types
+from blockcity.services.labor.contracts import LaborContracts
+from blockcity.services.labor.employers import ensure_employer_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ def entry_types() -> EntryTypes:
     dids.register_entry_types(types)
     issuer_registry.register_entry_types(types)
     credential_anchor.register_entry_types(types)
+    register_privacy_entry_types(types)
     return types
 
 
@@ -71,6 +76,7 @@ class Node:
         dids: DidRegistry | None = None,
         issuers: IssuerRegistry | None = None,
         credentials: Credentials | None = None,
+        vault: Vault | None = None,
     ) -> None:
         """``dids`` is the DID registry; it must be the one ``validator`` resolves keys with."""
         self.master = master
@@ -78,6 +84,8 @@ class Node:
         self.issuers = issuers or IssuerRegistry(city.did if city else None)
         self._seoul_pass = seoul_pass
         self._credentials = credentials
+        self._vault = vault
+        self._labor: LaborContracts | None = None
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -140,6 +148,18 @@ class Node:
             ledger,
             node.submit_many,
             issuers,
+            public_url=config.public_url,
+            clock=clock,
+        )
+        node._vault = Vault(config.data_dir / "vault.sqlite", master, clock=clock)
+        node._labor = LaborContracts(
+            config.data_dir / "labor.sqlite",
+            seoul_pass=seoul_pass,
+            vault=node._vault,
+            credentials=node._credentials,
+            ledger=ledger,
+            submit=node.submit,
+            employer_identity=lambda organization: ensure_employer_identity(node, organization),
             public_url=config.public_url,
             clock=clock,
         )
@@ -240,6 +260,24 @@ class Node:
             )
         return self._credentials
 
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            raise StorageError(
+                "this node was opened read-only; the personal-data vault is not available",
+                "이 노드는 읽기 전용으로 열려 개인정보 보관소를 쓸 수 없습니다",
+            )
+        return self._vault
+
+    @property
+    def labor(self) -> LaborContracts:
+        if self._labor is None:
+            raise StorageError(
+                "this node was opened read-only; labour contracts are not available",
+                "이 노드는 읽기 전용으로 열려 근로계약 서비스를 쓸 수 없습니다",
+            )
+        return self._labor
+
     def ledger_trust(self) -> LedgerTrust:
         """The ledger's key and its witnesses' keys, as this node's store records them; the
         current tree is offered as the newer checkpoint every anchor must be consistent with."""
@@ -302,3 +340,7 @@ class Node:
             self._seoul_pass.close()
         if self._credentials is not None:
             self._credentials.close()
+        if self._vault is not None:
+            self._vault.close()
+        if self._labor is not None:
+            self._labor.close()

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from blockcity import __version__
 from blockcity.api import (
+    credentials,
     dids,
     identity,
     ledger,
@@ -52,6 +53,7 @@ def create_app(node: Node) -> FastAPI:
     app.include_router(operators.router(node))
     app.include_router(organizations.router(node))
     app.include_router(signing.router(node))
+    app.include_router(credentials.router(node))
     app.include_router(web_router(node))
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 

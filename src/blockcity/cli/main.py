@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 
 from blockcity.config import Config
+from blockcity.credentials.checks import Verdict
 from blockcity.errors import BlockcityError, InvalidInput, StorageError, VerificationFailed
 from blockcity.identity.accounts import Accounts
 from blockcity.identity.admins import create_first_admin
@@ -286,6 +287,100 @@ def verifier_key_command(data: Path | None = DataOption, as_json: bool = JsonOpt
             {"origin": node.ledger.origin, "verifier_key": key},
             lambda: f"origin: {node.ledger.origin}\n{key}",
         )
+
+
+_VERDICT_HEADERS = {
+    ("ko", True): "유효 (VALID): 모든 확인을 통과했습니다",
+    ("ko", False): "무효 (INVALID): 통과하지 못한 확인이 있습니다",
+    ("en", True): "VALID: every check passed",
+    ("en", False): "INVALID: at least one check failed",
+}
+_UNREADABLE_HEADERS = {"ko": "읽을 수 없음 (UNREADABLE)", "en": "UNREADABLE"}
+
+
+def _read_input(file: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes: enough for the verifier to say a file is too large without
+    reading all of a huge one."""
+    try:
+        if file == "-":
+            return sys.stdin.buffer.read(limit + 1)
+        with Path(file).open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot read {file}: {exc.strerror or exc}",
+            f"{file}을(를) 읽을 수 없습니다: {exc.strerror or exc}",
+        ) from exc
+
+
+def _verdict_text(verdict: Verdict, lang: str) -> str:
+    if verdict.unreadable:
+        lines = [_UNREADABLE_HEADERS[lang]]
+    else:
+        lines = [_VERDICT_HEADERS[(lang, verdict.valid)]]
+    summary = verdict.summary
+    if summary.get("issuer"):
+        label = "발급자" if lang == "ko" else "issuer"
+        name = f" ({summary['issuer_name']})" if summary.get("issuer_name") else ""
+        lines.append(f"  {label}: {summary['issuer']}{name}")
+    if summary.get("types"):
+        label = "유형" if lang == "ko" else "type"
+        lines.append(f"  {label}: {', '.join(str(t) for t in summary['types'])}")
+    for check in verdict.checks:
+        mark = "✔" if check.ok else "✘"
+        lines.append(f"{mark} {check.name}: {check.reason(lang)}")
+    return "\n".join(lines)
+
+
+@app.command()
+def verify(
+    file: str = typer.Argument(
+        ..., help="A VC/VP (JSON), a credential bundle, an SD-JWT, or a PDF; - for stdin."
+    ),
+    lang: str = typer.Option("ko", "--lang", help="Language of the reasons: ko or en."),
+    as_json: bool = JsonOption,
+    trust_key: list[str] = typer.Option(
+        [],
+        "--trust-key",
+        help="Also trust this issuer DID, in the registry or not (repeatable).",
+    ),
+    nonce: str | None = typer.Option(
+        None, "--nonce", help="The challenge you gave the holder (presentations)."
+    ),
+    audience: str | None = typer.Option(
+        None, "--audience", help="Your own identifier the holder presented to (presentations)."
+    ),
+    data: Path | None = DataOption,
+) -> None:
+    """Verify a credential and print every check; exit 0 valid, 1 a check failed, 2 unreadable."""
+    if lang not in ("ko", "en"):
+        raise _fail(
+            InvalidInput(
+                f"--lang is ko or en, not {lang!r}", f"--lang은 ko 또는 en이어야 합니다: {lang!r}"
+            )
+        )
+    config = Config.from_env(data)
+    try:
+        node = Node.open_readonly(config.data_dir)
+    except BlockcityError as exc:
+        # The verifier's trust (the ledger key, the DID and issuer registries) comes from the
+        # data folder: without one nothing could pass, which is unusable input, not a failure.
+        typer.echo(f"error: {exc.diagnostics()}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        verifier = node.verifier(trusted_issuers=frozenset(trust_key))
+        try:
+            raw = _read_input(file, verifier.context.max_bytes)
+        except BlockcityError as exc:
+            raise _fail(exc) from exc
+        verdict = verifier.verify(raw, nonce=nonce, audience=audience)
+    finally:
+        node.close()
+    _emit(as_json, verdict.to_dict(lang), lambda: _verdict_text(verdict, lang))
+    if verdict.unreadable:
+        raise typer.Exit(2)
+    if not verdict.valid:
+        raise typer.Exit(1)
 
 
 accounts_app = typer.Typer(

@@ -56,6 +56,14 @@ class Verdict:
         return bool(self.checks) and all(check.ok for check in self.checks)
 
     @property
+    def unreadable(self) -> bool:
+        """Nothing could be checked because the input could not be read (its one check, the
+        format, failed): a PDF without its credential as well as bytes that are no document."""
+        return self.kind == "unreadable" or (
+            len(self.checks) == 1 and self.checks[0].name == "format" and not self.checks[0].ok
+        )
+
+    @property
     def failures(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if not check.ok)
 

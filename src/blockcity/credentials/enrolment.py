@@ -30,17 +30,21 @@ def enrol_issuer(
     valid_from: datetime,
     valid_until: datetime | None = None,
     key: SigningKey | None = None,
+    at: datetime | None = None,
 ) -> str:
     """Make ``did`` an issuer of ``credential_types``; return the key id it issues with.
 
     A DID not yet registered is registered with ``key`` (a new one if None) as ``#key-1``. A
     registered DID must already have its key held by the platform (or be given it as ``key``).
+    ``at`` is the entries' time (the node's clock); the real time when None.
     """
     registered = any(record.did == did for record in dids.dids())
     held = credentials.issuer_kids(did)
     if not registered:
         key = key or SigningKey.generate()
-        register_did(submit, city, did, [("key-1", key.public)], name_ko=name_ko, name_en=name_en)
+        register_did(
+            submit, city, did, [("key-1", key.public)], name_ko=name_ko, name_en=name_en, at=at
+        )
         kid = f"{did}#key-1"
         credentials.add_issuer_key(kid, key, name_ko=name_ko, name_en=name_en)
     elif key is not None:
@@ -75,5 +79,6 @@ def enrol_issuer(
             name_en=name_en,
             valid_from=valid_from,
             valid_until=valid_until,
+            at=at,
         )
     return kid

@@ -161,7 +161,8 @@ class Credentials:
         self.issuers = issuers
         self.public_url = public_url.rstrip("/")
         self.clock = clock
-        self._keys: dict[str, SigningKey] = {}
+        self._keys: dict[str, tuple[SigningKey, str]] = {}
+        """Issuing keys opened from their sealed form, with the issuer's name, by key id."""
         self._groups: dict[str, _Group] = {}
         self._published: dict[str, tuple[dict[str, Any], datetime]] = {}
         """Status list URL -> the signed list last published and when: verifying a batch of
@@ -194,17 +195,29 @@ class Credentials:
         rows = self.db.query("SELECT kid FROM issuer_keys WHERE issuer = ? ORDER BY kid", (issuer,))
         return [row["kid"] for row in rows]
 
+    def issuer_signer(self, issuer: str) -> tuple[str, SigningKey]:
+        """The newest key the platform holds for ``issuer``, as a (key id, key) pair to sign
+        ledger entries with: services reuse this custody instead of keeping keys of their own."""
+        kids = self.issuer_kids(issuer)
+        if not kids:
+            raise UnknownIssuerKey(
+                f"the platform holds no key of {issuer}; an administrator enrols it first",
+                f"플랫폼에 {issuer}의 키가 없습니다. 관리자가 먼저 등록해야 합니다",
+            )
+        return kids[-1], self._key(kids[-1])[0]
+
     def _key(self, kid: str) -> tuple[SigningKey, str]:
+        held = self._keys.get(kid)
+        if held is not None:
+            return held
         row = self.db.one("SELECT sealed, name_ko FROM issuer_keys WHERE kid = ?", (kid,))
         if row is None:
             raise UnknownIssuerKey(
                 f"the platform holds no issuing key {kid}; an administrator enrols the issuer",
                 f"플랫폼에 발급 키 {kid}가 없습니다. 관리자가 발급 기관으로 등록해야 합니다",
             )
-        key = self._keys.get(kid)
-        if key is None:
-            key = SigningKey.from_seed(self.master.open(row["sealed"], _key_purpose(kid)))
-            self._keys[kid] = key
+        key = SigningKey.from_seed(self.master.open(row["sealed"], _key_purpose(kid)))
+        self._keys[kid] = (key, row["name_ko"])
         return key, row["name_ko"]
 
     # Issuing.

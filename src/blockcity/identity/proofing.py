@@ -43,6 +43,7 @@ from blockcity.ledger.blocks import format_time
 from blockcity.ledger.checkpoint import open_checkpoint
 from blockcity.ledger.entries import EntryType, EntryTypes, sign_entry
 from blockcity.ledger.log import Ledger, Receipt
+from blockcity.privacy.commitments import commit
 
 CERTIFICATE_TYPE = "SeoulPassIdentityCertificate"
 MAX_NAME_LENGTH = 100
@@ -220,8 +221,9 @@ def commitment(salt: bytes, name: str, birth_date: date) -> str:
     The 32-byte random salt makes the commitment hiding: nobody can test guesses of a name and
     birth date against it without the salt, which only the person and the city hold.
     """
-    statement = canonical_json({"name": normalize_name(name), "birth_date": birth_date.isoformat()})
-    return b64url_encode(sha256(salt + statement).digest())
+    statement = {"name": normalize_name(name), "birth_date": birth_date.isoformat()}
+    # The empty domain tag keeps the digests of certificates already on the ledger.
+    return commit(statement, salt=salt, domain=b"").digest
 
 
 def open_commitment(doc: dict[str, Any], salt: str, name: str, birth_date: str | date) -> bool:

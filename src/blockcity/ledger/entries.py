@@ -158,11 +158,22 @@ def sign_entry(
         "at": format_time(at or datetime.now(UTC)),
         "body": body,
     }
-    message = signing_input(envelope)
-    envelope["sigs"] = [
-        {"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers
-    ]
-    return canonical_json(envelope)
+    # RFC 8785 writes an object as its members in key order, each value in canonical form, so
+    # the members are serialized once and joined twice: without and with the signatures. The
+    # envelope's names are ASCII, where code point order is the UTF-16 order §3.2.3 asks for.
+    members = {name: canonical_json(value) for name, value in envelope.items()}
+    message = _join_members(members)
+    sigs = [{"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers]
+    members["sigs"] = canonical_json(sigs)
+    return _join_members(members)
+
+
+def _join_members(members: dict[str, bytes]) -> bytes:
+    return (
+        b"{"
+        + b",".join(b'"%s":%s' % (name.encode(), members[name]) for name in sorted(members))
+        + b"}"
+    )
 
 
 def _reject(en: str, ko: str) -> EntryRejected:

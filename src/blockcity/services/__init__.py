@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from blockcity.ledger.entries import EntryTypes
 from blockcity.services import notices
+from blockcity.services.labor import entries as labor_entries
 
 
 def register_entry_types(types: EntryTypes) -> None:
     """Fill ``types`` with every service's entry types."""
     notices.register(types)
+    labor_entries.register(types)

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
+from blockcity.credentials.shares import Shares
 from blockcity.node import Node
-from blockcity.web import account, operators, organizations, pages, passkeys
+from blockcity.web import account, operators, organizations, pages, passkeys, verify, wallet
 
 
 def router(node: Node) -> APIRouter:
@@ -14,6 +15,9 @@ def router(node: Node) -> APIRouter:
     site.include_router(passkeys.router(node))
     site.include_router(organizations.router(node))
     site.include_router(operators.router(node))
+    shares = Shares(node.credentials.db, clock=node.ledger.clock)
+    site.include_router(verify.router(node, shares))
+    site.include_router(wallet.router(node, shares))
     return site
 
 

@@ -1,5 +1,6 @@
 """Labour contracts (issue 5): drafts from the MOEL standard forms and the law checked while
-drafting, as pure functions over a year's rules. Signing and ledger entries come later."""
+drafting, as pure functions over a year's rules. The service that sends, signs, anchors and
+certifies contracts is ``contracts.LaborContracts`` (``Node.labor``)."""
 
 from blockcity.services.labor.check import (
     ContractCheck,

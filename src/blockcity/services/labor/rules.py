@@ -118,6 +118,13 @@ class Workplace(_Data):
     source: Source
 
 
+class Retention(_Data):
+    """How long the employer keeps a contract once the employment has ended (LSA Art. 42)."""
+
+    years_after_end: Positive
+    source: Source
+
+
 class Applies(enum.StrEnum):
     """When a form item is required: some exist only where the law they state applies."""
 
@@ -169,6 +176,7 @@ class LaborRules(_Data):
     minors: MinorHours
     premiums: Premiums
     workplace: Workplace
+    retention: Retention
     forms: dict[FormKind, StandardForm]
 
     @model_validator(mode="after")

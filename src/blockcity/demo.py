@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 from blockcity.credentials.enrolment import enrol_issuer
-from blockcity.crypto import SigningKey
-from blockcity.errors import StorageError
+from blockcity.credentials.service import IssueRequest
+from blockcity.crypto import SigningKey, did_key_from_public
+from blockcity.errors import NotFound, StorageError
 from blockcity.identity.dids import register_did
 from blockcity.keystore import load_or_create_seed
 from blockcity.node import Node
@@ -137,3 +140,36 @@ def seed_demo_issuers(node: Node) -> int:
         )
         written += len(types)
     return written
+
+
+DEMO_CREDENTIAL_ID = "urn:uuid:5eed0c0d-0000-4000-8000-000000000001"
+"""A sample career certificate the demo café issued, to try the verifier on at once:
+``/verify/c/urn:uuid:5eed0c0d-0000-4000-8000-000000000001``."""
+
+
+def seed_demo_credential(node: Node) -> int:
+    """Issue the sample career certificate to a demo holder unless it exists; return 1 if
+    written. Needs ``seed_demo_issuers`` first."""
+    try:
+        node.credentials.get(DEMO_CREDENTIAL_ID)
+        return 0
+    except NotFound:
+        pass
+    holder = did_key_from_public(
+        SigningKey.from_seed(sha256(b"blockcity demo holder").digest()).public
+    )
+    node.credentials.issue(
+        IssueRequest(
+            node.credentials.issuer_signer(DEMO_ORGANIZATION_DID)[0],
+            "CareerCertificate",
+            holder,
+            {
+                "employer": "마포 카페",
+                "position": "바리스타",
+                "duties": "음료 제조, 매장 관리",
+                "period": {"start": "2025-03-01", "end": "2025-12-31"},
+            },
+            credential_id=DEMO_CREDENTIAL_ID,
+        )
+    )
+    return 1

@@ -90,7 +90,12 @@ def serve(
     import uvicorn
 
     from blockcity.api import create_app
-    from blockcity.demo import seed_demo, seed_demo_dids, seed_demo_issuers
+    from blockcity.demo import (
+        seed_demo,
+        seed_demo_credential,
+        seed_demo_dids,
+        seed_demo_issuers,
+    )
 
     config = Config.from_env(data)
     try:
@@ -99,7 +104,12 @@ def serve(
         raise _fail(exc) from exc
     try:
         if demo:
-            written = seed_demo(node) + seed_demo_dids(node) + seed_demo_issuers(node)
+            written = (
+                seed_demo(node)
+                + seed_demo_dids(node)
+                + seed_demo_issuers(node)
+                + seed_demo_credential(node)
+            )
             if written:
                 typer.echo(f"wrote {written} demo entries into the new ledger")
         typer.echo(f"ledger: {config.data_dir.resolve()}  ({node.ledger.size} entries)")

@@ -13,6 +13,7 @@ from blockcity.config import Config
 from blockcity.credentials import anchor as credential_anchor
 from blockcity.credentials import registry as issuer_registry
 from blockcity.credentials.anchor import CREDENTIAL_ISSUED, Anchor, LedgerTrust, check_issued_entry
+from blockcity.credentials.reader import IssuedRecords
 from blockcity.credentials.registry import IssuerRegistry
 from blockcity.credentials.service import Credentials
 from blockcity.credentials.verifier import Verifier, VerifierContext
@@ -84,6 +85,7 @@ class Node:
         self.issuers = issuers or IssuerRegistry(city.did if city else None)
         self._seoul_pass = seoul_pass
         self._credentials = credentials
+        self._records: IssuedRecords | None = None
         self._vault = vault
         self._labor: LaborContracts | None = None
         self.config = config
@@ -188,7 +190,11 @@ class Node:
         # judged it when it appended it (see blockcity.identity.dids).
         validator = EntryValidator(entry_types(), registry.as_recorded(), max_skew=None)
         config = Config(data_dir=data_dir, origin=origin)
-        return cls(config, ledger, None, validator, None, dids=registry, issuers=issuers)
+        node = cls(config, ledger, None, validator, None, dids=registry, issuers=issuers)
+        # What the node issued verifies offline from its data folder: anchors and the
+        # status lists as last published, read without its keys.
+        node._records = IssuedRecords.open_if_present(data_dir)
+        return node
 
     def submit(self, data: bytes) -> Receipt:
         """Check a signed entry and wait until it is durably on the ledger.
@@ -300,13 +306,17 @@ class Node:
         """The one verifier, trusting this node's ledger, DID registry and issuer registry, and
         looking up anchors and status lists of credentials issued here."""
         records = self._credentials
+        read_only = self._records
 
         def anchors(digest: str) -> Anchor | None:
-            return records.anchor_for_digest(digest) if records is not None else None
+            if records is not None:
+                return records.anchor_for_digest(digest)
+            index = read_only.ledger_index(digest) if read_only is not None else None
+            return Anchor.of(self.ledger, index) if index is not None else None
 
         def status_lists(url: str) -> dict[str, Any] | None:
             if records is None:
-                return None
+                return read_only.status_list(url) if read_only is not None else None
             try:
                 return records.status_list(url)
             except BlockcityError:
@@ -340,6 +350,8 @@ class Node:
             self._seoul_pass.close()
         if self._credentials is not None:
             self._credentials.close()
+        if self._records is not None:
+            self._records.close()
         if self._vault is not None:
             self._vault.close()
         if self._labor is not None:

@@ -3,21 +3,26 @@ HTTP, the signed status lists verifiers fetch, a holder's bundle, the issuer's r
 the trusted-issuer registry.
 
 Verifying needs no account (DESIGN.md section 1): a failed check is a normal 200 answer with
-the reasons; only a body that is no credential at all is a 422 problem. A credential is shown
-only to its holder or to the issuing organization's staff, and changed only by its owners and
+the reasons; only a body that is no credential at all is a 422 problem. An operator app may
+verify with its token (scope ``credentials:verify``), and the call goes in its access log. A
+credential is shown only to its holder, to the issuing organization's staff, or to that
+organization's operator apps (scope ``credentials:read``), and changed only by its owners and
 managers; to anyone else it is "not found", so an id reveals nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from blockcity.api.identity import CSRF_HEADER
+from blockcity.api.oauth import OperatorCall, OperatorRoute, require_scope
 from blockcity.api.problems import problem, request_language
 from blockcity.credentials.checks import Verdict
 from blockcity.credentials.service import IssuedCredential
@@ -78,6 +83,27 @@ def _role_at_issuer(node: Node, account: Account, issued: IssuedCredential) -> R
     return None
 
 
+def optional_operator(scope: str) -> Callable[[Request], OperatorCall | None]:
+    """A dependency for endpoints open to everyone that operator apps may also call: no
+    ``Authorization`` header is an anonymous call (None); a header must carry a valid token
+    with ``scope``, and then the call is the app's, logged by ``OperatorRoute``."""
+    required = require_scope(scope)
+
+    def dependency(request: Request) -> OperatorCall | None:
+        header = request.headers.get("authorization")
+        if header is None:
+            return None
+        scheme, _, token = header.partition(" ")
+        sent = (
+            HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+            if scheme.lower() == "bearer" and token.strip()
+            else None
+        )
+        return required(request, sent)
+
+    return dependency
+
+
 def _not_found(credential_id: str) -> NotFound:
     return NotFound(
         f"no credential {credential_id[:80]} of yours", f"자격증명 {credential_id[:80]}이 없습니다"
@@ -86,6 +112,8 @@ def _not_found(credential_id: str) -> NotFound:
 
 def router(node: Node) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["credentials"])
+    # Endpoints operator apps may call: each of their calls goes in the app's access log.
+    logged = APIRouter(route_class=OperatorRoute)
 
     def account_of(request: Request, *, csrf: bool) -> Account:
         found = signed_in(request, node.seoul_pass)
@@ -104,7 +132,7 @@ def router(node: Node) -> APIRouter:
             raise _not_found(credential_id)
         return issued
 
-    @api.post(
+    @logged.post(
         "/verify",
         summary="Verify a credential: VC/VP JSON, a bundle, an SD-JWT or a PDF (no account)",
         description=(
@@ -113,7 +141,8 @@ def router(node: Node) -> APIRouter:
             "every check whether the credential is valid or not; 422 when the body is no "
             "credential at all; 413 above the size limit. `trust_key` (repeatable) trusts an "
             "issuer DID outside the registry; `nonce` and `audience` are what you asked a "
-            "holder to bind a presentation to."
+            "holder to bind a presentation to. No account is needed; an operator app may send "
+            "its bearer token (scope `credentials:verify`) to have the call in its access log."
         ),
         openapi_extra=_VERIFY_BODY,
     )
@@ -122,6 +151,7 @@ def router(node: Node) -> APIRouter:
         nonce: str | None = Query(None, max_length=200),
         audience: str | None = Query(None, max_length=500),
         trust_key: list[str] = Query([], max_length=MAX_TRUST_KEYS),
+        _operator: OperatorCall | None = Depends(optional_operator("credentials:verify")),
     ) -> JSONResponse:
         lang = request_language(request)
         verifier = node.verifier(trusted_issuers=frozenset(k[:300] for k in trust_key))
@@ -162,14 +192,37 @@ def router(node: Node) -> APIRouter:
             headers={"Cache-Control": f"public, max-age={STATUS_MAX_AGE}"},
         )
 
-    @api.get(
+    def issued_by_app(call: OperatorCall, credential_id: str) -> IssuedCredential:
+        """A credential the app's own organization issued; apps of the city itself, which
+        belong to no organization, and anyone else's credentials are not found."""
+        try:
+            issued = node.credentials.get(credential_id)
+        except NotFound:
+            raise _not_found(credential_id) from None
+        organization_id = call.grant.organization_id
+        if organization_id is None:
+            raise _not_found(credential_id)
+        organization = node.seoul_pass.organizations.get(call.actor, organization_id)
+        if organization.did != issued.issuer:
+            raise _not_found(credential_id)
+        return issued
+
+    @logged.get(
         "/credentials/{credential_id}/bundle",
         summary="A credential with its ledger anchor and status lists, for offline checks",
-        description="For the holder, or the issuing organization's staff (session cookie); "
+        description="For the holder, or the issuing organization's staff (session cookie), or "
+        "the issuing organization's operator apps (bearer token with scope `credentials:read`); "
         "404 for anyone else.",
     )
-    def bundle(request: Request, credential_id: str) -> JSONResponse:
-        issued = readable(account_of(request, csrf=False), credential_id)
+    def bundle(
+        request: Request,
+        credential_id: str,
+        operator: OperatorCall | None = Depends(optional_operator("credentials:read")),
+    ) -> JSONResponse:
+        if operator is not None:
+            issued = issued_by_app(operator, credential_id[:200])
+        else:
+            issued = readable(account_of(request, csrf=False), credential_id)
         return JSONResponse(
             node.credentials.bundle(issued.id), headers={"Cache-Control": "no-store"}
         )
@@ -197,4 +250,5 @@ def router(node: Node) -> APIRouter:
     def issuers() -> dict[str, Any]:
         return {"items": [grant.to_dict() for grant in node.issuers.authorizations()]}
 
+    api.include_router(logged)
     return api

@@ -29,16 +29,18 @@ from blockcity.credentials.anchor import (
     StatusListPublished,
     credential_digest,
     issued_entry,
+    sd_jwt_digest,
 )
 from blockcity.credentials.dataintegrity import VC_V2_CONTEXT, create_proof
 from blockcity.credentials.registry import IssuerRegistry
+from blockcity.credentials.sdjwt import ClaimPath, JwsPublicKey, issue_sd_jwt, present
 from blockcity.credentials.statuslist import (
     MIN_ENTRIES,
     StatusList,
     status_entry,
     status_list_credential,
 )
-from blockcity.crypto import SigningKey
+from blockcity.crypto import SigningKey, b64url_decode
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
 from blockcity.identity.db import IdentityDB
@@ -92,6 +94,14 @@ CREATE TABLE IF NOT EXISTS issued_credentials (
     issued_at TEXT NOT NULL,
     UNIQUE (status_group, status_index)
 );
+CREATE TABLE IF NOT EXISTS issued_sd_jwts (
+    digest TEXT PRIMARY KEY,
+    credential_id TEXT NOT NULL REFERENCES issued_credentials(id),
+    sd_jwt TEXT NOT NULL,
+    ledger_index INTEGER NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sd_jwts_by_credential ON issued_sd_jwts(credential_id, issued_at);
 CREATE INDEX IF NOT EXISTS issued_by_holder ON issued_credentials(holder, issued_at);
 CREATE INDEX IF NOT EXISTS issued_by_issuer ON issued_credentials(issuer, issued_at);
 """
@@ -458,9 +468,105 @@ class Credentials:
         }
 
     def anchor_for_digest(self, digest: str) -> Anchor | None:
-        """The anchor of a credential issued here, proven against the latest checkpoint."""
-        row = self.db.one("SELECT ledger_index FROM issued_credentials WHERE digest = ?", (digest,))
+        """The anchor of a credential (VC or SD-JWT VC) issued here, proven against the latest
+        checkpoint."""
+        row = self.db.one(
+            "SELECT ledger_index FROM issued_credentials WHERE digest = ? "
+            "UNION ALL SELECT ledger_index FROM issued_sd_jwts WHERE digest = ?",
+            (digest, digest),
+        )
         return Anchor.of(self.ledger, row["ledger_index"]) if row is not None else None
+
+    # Selective disclosure (SD-JWT VC).
+
+    def vct(self, credential_type: str) -> str:
+        """The SD-JWT VC type URL of a credential type (SD-JWT VC §3.2.2.1: a URI)."""
+        return f"{self.public_url}/vct/{credential_type}"
+
+    def issue_sd_jwt(self, credential_id: str, holder_jwk: Mapping[str, Any]) -> str:
+        """The same credential as an SD-JWT VC bound to ``holder_jwk``, signed by the key that
+        signed the VC, with every subject claim disclosable; anchored before it is returned.
+        An SD-JWT already issued for that holder key is returned as it is."""
+        issued = self.get(credential_id)
+        if issued.state == "revoked":
+            raise Conflict(
+                "the credential is revoked; it cannot be shared any more",
+                "폐지된 자격증명이라 더 이상 공유할 수 없습니다",
+            )
+        bound = JwsPublicKey.from_jwk(holder_jwk)
+        held = self.sd_jwt(credential_id)
+        if held is not None and _sd_jwt_holder(held) == bound:
+            return held
+        document = issued.document
+        kid = document["proof"]["verificationMethod"]
+        key, _ = self._key(kid)
+        now = self.clock()
+        subject = {k: v for k, v in document["credentialSubject"].items() if k != "id"}
+        claims: dict[str, Any] = {
+            "iss": issued.issuer,
+            "iat": int(now.timestamp()),
+            "nbf": int(_time(document["validFrom"]).timestamp()),
+            "vct": self.vct(issued.credential_type),
+            **subject,
+        }
+        if "validUntil" in document:
+            claims["exp"] = int(_time(document["validUntil"]).timestamp())
+        if "credentialStatus" in document:
+            # Not disclosable: the verifier needs it to check revocation and suspension.
+            claims["credentialStatus"] = document["credentialStatus"]
+        sd_jwt = issue_sd_jwt(claims, _object_paths(subject), key, kid, bound.jwk())
+        digest = sd_jwt_digest(sd_jwt)
+        entry = issued_entry(
+            (kid, key), digest, list(issued.types[1:]), credential_format="sd-jwt", at=now
+        )
+        receipt = self.submit_many([entry])[0]
+        if isinstance(receipt, BlockcityError):
+            raise receipt
+        with self.db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO issued_sd_jwts (digest, credential_id, sd_jwt, ledger_index, "
+                "issued_at) VALUES (?, ?, ?, ?, ?)",
+                (digest, credential_id, sd_jwt, receipt.index, format_time(now)),
+            )
+        return sd_jwt
+
+    def sd_jwt(self, credential_id: str) -> str | None:
+        """The newest SD-JWT VC issued here for ``credential_id``, if any."""
+        row = self.db.one(
+            "SELECT sd_jwt FROM issued_sd_jwts WHERE credential_id = ? "
+            "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+            (credential_id,),
+        )
+        return str(row["sd_jwt"]) if row is not None else None
+
+    def sd_jwt_presentation(
+        self,
+        credential_id: str,
+        disclose: Sequence[ClaimPath],
+        holder_key: SigningKey,
+        *,
+        nonce: str,
+        audience: str,
+    ) -> dict[str, Any]:
+        """A bundle holding a fresh presentation of the credential's SD-JWT VC, disclosing
+        only ``disclose`` to ``audience`` in answer to ``nonce``, with the SD-JWT's anchor."""
+        sd_jwt = self.sd_jwt(credential_id)
+        if sd_jwt is None:
+            raise NotFound(
+                f"no SD-JWT was issued here for credential {credential_id}",
+                f"자격증명 {credential_id}의 SD-JWT가 발급되지 않았습니다",
+            )
+        presentation = present(
+            sd_jwt, disclose, holder_key, nonce=nonce, audience=audience, iat=self.clock()
+        )
+        anchor = self.anchor_for_digest(sd_jwt_digest(sd_jwt))
+        assert anchor is not None  # stored only once anchored
+        return {
+            "type": BUNDLE_TYPE,
+            "version": 1,
+            "sdJwt": presentation,
+            "anchor": anchor.to_dict(),
+        }
 
     # Status.
 
@@ -602,6 +708,35 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def claim_paths(subject: Mapping[str, Any]) -> list[ClaimPath]:
+    """The paths of a credential subject's claims a holder can choose one by one: each value
+    that is not an object, members of objects included; the holder's ``id`` is not a claim."""
+    paths: list[ClaimPath] = []
+    for name, value in subject.items():
+        if name == "id":
+            continue
+        if isinstance(value, Mapping):
+            paths.extend((name, *inner) for inner in claim_paths(value))
+        else:
+            paths.append((name,))
+    return paths
+
+
+def _object_paths(claims: Mapping[str, Any]) -> list[ClaimPath]:
+    """Every claim and every member of every nested object, as disclosable paths."""
+    paths: list[ClaimPath] = []
+    for name, value in claims.items():
+        paths.append((name,))
+        if isinstance(value, Mapping):
+            paths.extend((name, *inner) for inner in _object_paths(value))
+    return paths
+
+
+def _sd_jwt_holder(sd_jwt: str) -> JwsPublicKey:
+    payload = json.loads(b64url_decode(sd_jwt.split(".", 2)[1]))
+    return JwsPublicKey.from_jwk(payload["cnf"]["jwk"])
+
+
 def _issued(row: Any) -> IssuedCredential:
     return IssuedCredential(
         row["id"],
@@ -621,4 +756,5 @@ __all__ = [
     "IssueRequest",
     "IssuedCredential",
     "UnknownIssuerKey",
+    "claim_paths",
 ]

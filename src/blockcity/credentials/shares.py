@@ -1,5 +1,6 @@
 """Holders' share links: a person lets whoever holds a link see one of their credentials, for
-a time they choose, until they revoke it.
+a time they choose, until they revoke it; either the whole credential or only the claims they
+chose (then the link shows a selective-disclosure presentation of its SD-JWT VC).
 
 The link's token is random and kept only as its SHA-256 (like web sessions), so a copy of the
 database cannot be turned into working links. Whoever opens a link sees the credential's
@@ -8,14 +9,16 @@ verification; only the holder who made a share may list or revoke it.
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any, Final
 
+from blockcity.credentials.sdjwt import ClaimPath
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
 from blockcity.identity.db import IdentityDB
 from blockcity.ledger.blocks import format_time
@@ -35,7 +38,8 @@ CREATE TABLE IF NOT EXISTS credential_shares (
     credential_id TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    disclosed TEXT
 );
 CREATE INDEX IF NOT EXISTS shares_by_holder ON credential_shares(holder, created_at);
 """
@@ -59,6 +63,8 @@ class Share:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    disclosed: tuple[ClaimPath, ...] | None = None
+    """The claims shown (a selective-disclosure share), or None for the whole credential."""
 
     def open_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
@@ -80,6 +86,9 @@ def _share(row: Any) -> Share:
         _time(row["created_at"]),
         _time(row["expires_at"]),
         _time(row["revoked_at"]) if row["revoked_at"] else None,
+        tuple(tuple(path) for path in json.loads(row["disclosed"]))
+        if row["disclosed"] is not None
+        else None,
     )
 
 
@@ -92,10 +101,26 @@ class Shares:
         self.db = db
         self.clock = clock
         db.schema(SCHEMA)
+        columns = {row["name"] for row in db.query("PRAGMA table_info(credential_shares)")}
+        if "disclosed" not in columns:
+            # Databases made before selective-disclosure shares: every old share is whole.
+            with db.transaction() as tx:
+                tx.execute("ALTER TABLE credential_shares ADD COLUMN disclosed TEXT")
 
-    def create(self, holder: str, credential_id: str, lifetime: str) -> tuple[str, Share]:
-        """A new link for ``credential_id``; the caller has checked that ``holder`` holds it.
-        Returns the token (shown once, in the link) and the share."""
+    def create(
+        self,
+        holder: str,
+        credential_id: str,
+        lifetime: str,
+        disclosed: Sequence[ClaimPath] | None = None,
+    ) -> tuple[str, Share]:
+        """A new link for ``credential_id``; the caller has checked that ``holder`` holds it
+        and, for a selective-disclosure share, that each path in ``disclosed`` is one of its
+        claims. Returns the token (shown once, in the link) and the share."""
+        if disclosed is not None and not disclosed:
+            raise InvalidInput(
+                "choose at least one claim to show", "보여 줄 항목을 하나 이상 고르세요"
+            )
         span = SHARE_LIFETIMES.get(lifetime)
         if span is None:
             raise InvalidInput(
@@ -105,11 +130,12 @@ class Shares:
             )
         token = secrets.token_urlsafe(32)
         now = self.clock().replace(microsecond=0)
-        share = Share(str(uuid.uuid4()), holder, credential_id, now, now + span, None)
+        chosen = tuple(dict.fromkeys(tuple(p) for p in disclosed)) if disclosed else None
+        share = Share(str(uuid.uuid4()), holder, credential_id, now, now + span, None, chosen)
         with self.db.transaction() as tx:
             tx.execute(
                 "INSERT INTO credential_shares (id, token_hash, holder, credential_id, "
-                "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "created_at, expires_at, disclosed) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     share.id,
                     _digest(token),
@@ -117,6 +143,7 @@ class Shares:
                     credential_id,
                     format_time(share.created_at),
                     format_time(share.expires_at),
+                    json.dumps(chosen, ensure_ascii=False) if chosen is not None else None,
                 ),
             )
         return token, share

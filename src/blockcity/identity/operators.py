@@ -81,6 +81,16 @@ SCOPES: Final[Mapping[str, Scope]] = MappingProxyType(
                 "자기 앱의 API 접근 기록 읽기",
             ),
             Scope(
+                "credentials:read",
+                "Fetch the bundles of credentials your organization issued",
+                "자기 기관이 발급한 자격증명 묶음 파일 받기",
+            ),
+            Scope(
+                "credentials:verify",
+                "Verify credentials through the API as your app, with each call in its access log",
+                "앱 이름으로 자격증명 검증 (호출마다 접근 기록에 남음)",
+            ),
+            Scope(
                 "labor:contracts:check",
                 "Check labor contracts against the law (labor service, coming later)",
                 "근로계약서의 법 위반 여부 확인 (노동 서비스, 추후 제공)",

@@ -4,23 +4,31 @@ with every check and its reason.
 
 Verifying changes nothing and needs no account, so its form carries no CSRF token: a forged
 submission could only show the forger's own file back to them.
+
+A selective-disclosure share is presented afresh each time its link is opened: the server,
+acting for the holder with their Seoul Pass key, binds a presentation of only the chosen
+claims to a new nonce and to the link itself, and verifies it at once. The withheld claims'
+values never leave the server; the page says how many there are.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import secrets
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from blockcity.credentials.checks import Verdict
+from blockcity.credentials.service import claim_paths
 from blockcity.credentials.shares import Share, ShareClosed, Shares
-from blockcity.errors import InvalidInput
+from blockcity.errors import InvalidInput, NotFound
 from blockcity.node import Node
 from blockcity.web.rendering import HtmlErrorRoute, page_language, render
+from blockcity.web.wallet import claim_label
 
 SECTION = "verify"
 
@@ -53,21 +61,23 @@ async def read_upload(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _shown_claims(subject: dict[str, Any]) -> list[tuple[str, str]]:
-    """The subject's claims as label and text, nested values flattened with dots; the holder's
-    DID is shown apart."""
+def _shown_claims(subject: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The subject's claims as label and text, nested values flattened; the holder's DID is
+    shown apart."""
     rows: list[tuple[str, str]] = []
 
-    def walk(prefix: str, value: Any) -> None:
+    def walk(path: tuple[str, ...], value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+                walk((*path, str(key)), inner)
         elif isinstance(value, list):
-            rows.append((prefix, ", ".join(str(v) for v in value)))
+            rows.append((claim_label(path, lang), ", ".join(str(v) for v in value)))
         else:
-            rows.append((prefix, str(value)))
+            rows.append((claim_label(path, lang), str(value)))
 
-    walk("", {k: v for k, v in subject.items() if k != "id"})
+    for key, value in subject.items():
+        if key != "id":
+            walk((str(key),), value)
     return rows
 
 
@@ -81,6 +91,7 @@ def router(node: Node, shares: Shares) -> APIRouter:
         source: str,
         share: Share | None = None,
         closed: ShareClosed | None = None,
+        withheld: int = 0,
     ) -> HTMLResponse:
         lang = page_language(request)
         summary = verdict.summary if verdict else {}
@@ -92,11 +103,13 @@ def router(node: Node, shares: Shares) -> APIRouter:
             verdict=verdict,
             summary=summary,
             holder=summary.get("subject", {}).get("id") if summary else None,
-            claims=_shown_claims(summary.get("subject", {})) if summary else [],
+            claims=_shown_claims(summary.get("subject", {}), lang) if summary else [],
             checks=[c.to_dict(lang) for c in verdict.checks] if verdict else [],
             source=source,
             share=share,
             closed=closed.message(lang) if closed else None,
+            withheld=withheld,
+            download_url=f"{request.url.path}/presentation" if share is not None else None,
         )
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -120,20 +133,91 @@ def router(node: Node, shares: Shares) -> APIRouter:
         verdict = node.verifier().verify(_encode(bundle))
         return result_page(request, verdict, source="stored")
 
+    def presentation(share: Share, *, nonce: str, audience: str) -> dict[str, Any]:
+        """A fresh presentation of a selective-disclosure share, made for its holder."""
+        assert share.disclosed is not None
+        accounts = node.seoul_pass.accounts
+        holder = accounts.by_did(share.holder)
+        if holder is None:
+            raise NotFound(
+                "the holder of this share no longer has an account",
+                "이 공유 링크를 만든 소지자의 계정이 없습니다",
+            )
+        return node.credentials.sd_jwt_presentation(
+            share.credential_id,
+            share.disclosed,
+            accounts.custodial_key(holder.id),
+            nonce=nonce,
+            audience=audience,
+        )
+
+    def withheld_count(share: Share) -> int:
+        if share.disclosed is None:
+            return 0
+        subject = node.credentials.get(share.credential_id).document["credentialSubject"]
+        shown = share.disclosed
+        return sum(
+            1 for path in claim_paths(subject) if not any(path[: len(d)] == d for d in shown)
+        )
+
     @pages.get("/s/{token}", response_class=HTMLResponse)
     def shared(request: Request, token: str) -> HTMLResponse:
         try:
             share = shares.open(token[:100])
         except ShareClosed as exc:
             return result_page(request, None, source="share", closed=exc)
-        bundle = node.credentials.bundle(share.credential_id)
-        verdict = node.verifier().verify(_encode(bundle))
-        response = result_page(request, verdict, source="share", share=share)
+        if share.disclosed is None:
+            bundle = node.credentials.bundle(share.credential_id)
+            verdict = node.verifier().verify(_encode(bundle))
+        else:
+            # Bound to this page (audience) and to this one view (nonce): a copy of what the
+            # page verified cannot be replayed to another verifier.
+            nonce = secrets.token_urlsafe(16)
+            audience = _share_url(request)
+            bundle = presentation(share, nonce=nonce, audience=audience)
+            verdict = node.verifier().verify(_encode(bundle), nonce=nonce, audience=audience)
+        response = result_page(
+            request, verdict, source="share", share=share, withheld=withheld_count(share)
+        )
         # The token is the whole secret: never send it on to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    @pages.post("/s/{token}/presentation")
+    def download_presentation(
+        request: Request,
+        token: str,
+        nonce: Annotated[str, Form(min_length=1, max_length=200)],
+        audience: Annotated[str, Form(min_length=1, max_length=500)],
+    ) -> Response:
+        """The share's presentation bound to the nonce and audience a verifier chose, as a
+        bundle that ``blockcity verify FILE --nonce N --audience A`` checks."""
+        share = shares.open(token[:100])
+        if share.disclosed is None:
+            raise NotFound(
+                "this link shares a whole credential; only a link to chosen claims makes a "
+                "presentation",
+                "이 링크는 자격증명 전체를 공유합니다. 고른 항목을 공유하는 링크만 제시 파일을 "
+                "만듭니다",
+            )
+        bundle = presentation(share, nonce=nonce, audience=audience)
+        return Response(
+            json.dumps(bundle, ensure_ascii=False, indent=2),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": 'attachment; filename="presentation.json"',
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
     return pages
+
+
+def _share_url(request: Request) -> str:
+    """The share page's own URL, without a query: the audience its presentations name."""
+    return str(request.base_url).rstrip("/") + request.url.path
 
 
 def _encode(bundle: dict[str, Any]) -> bytes:

@@ -1,7 +1,10 @@
 """The holder's wallet: the signed-in person's credentials, each downloadable as a bundle that
 verifies offline, and share links (with a QR code) that expire and can be revoked.
 
-A link's token is shown once, right after it is made: only its hash is kept.
+A share shows the whole credential or only the claims the holder ticked; for the latter the
+platform issues the credential once more as an SD-JWT VC bound to the holder's Seoul Pass key,
+and the link presents just those claims. A link's token is shown once, right after it is made:
+only its hash is kept.
 """
 
 from __future__ import annotations
@@ -14,15 +17,55 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from blockcity.credentials.sdjwt import ClaimPath, JwsPublicKey
+from blockcity.credentials.service import IssuedCredential, claim_paths
 from blockcity.credentials.shares import SHARE_LIFETIMES, Shares
-from blockcity.errors import NotFound
+from blockcity.errors import InvalidInput, NotFound
 from blockcity.node import Node
 from blockcity.web.auth import SignedIn, check_csrf, signed_in
-from blockcity.web.rendering import HtmlErrorRoute, redirect, render
+from blockcity.web.i18n import messages
+from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render
 
 SECTION = "wallet"
 
 Token = Annotated[str, Form(max_length=200)]
+MAX_CLAIMS = 100
+"""More claims than any credential here has: bounds what one form may send."""
+
+
+def claim_key(path: ClaimPath) -> str:
+    """A claim path as the form and the pages name it: members joined with dots."""
+    return ".".join(str(step) for step in path)
+
+
+def claim_label(path: ClaimPath, lang: str) -> str:
+    """The claim's name for people (``locales/*/wallet.json``, ``claim.<path>`` or
+    ``claim.<last member>``), else its name as the credential spells it."""
+    catalog = messages(lang)
+    key = claim_key(path)
+    return catalog.get(f"claim.{key}") or catalog.get(f"claim.{path[-1]}") or key
+
+
+def choosable_claims(issued: IssuedCredential, lang: str) -> list[tuple[str, str]]:
+    """The claims a holder may tick on the share form: (form value, label)."""
+    subject = issued.document.get("credentialSubject", {})
+    return [(claim_key(path), claim_label(path, lang)) for path in claim_paths(subject)]
+
+
+def chosen_paths(issued: IssuedCredential, ticked: list[str]) -> list[ClaimPath] | None:
+    """The ticked claims as paths, or None when all are ticked (share the whole credential).
+    A value that names no claim of this credential is refused."""
+    paths = {claim_key(p): p for p in claim_paths(issued.document.get("credentialSubject", {}))}
+    unknown = [value for value in ticked if value not in paths]
+    if unknown:
+        raise InvalidInput(
+            f"the credential has no claim {unknown[0][:80]!r}",
+            f"자격증명에 {unknown[0][:80]!r} 항목이 없습니다",
+        )
+    if not ticked:
+        raise InvalidInput("choose at least one claim to show", "보여 줄 항목을 하나 이상 고르세요")
+    chosen = [paths[value] for value in dict.fromkeys(ticked)]
+    return None if len(chosen) == len(paths) else chosen
 
 
 def qr_svg(url: str) -> Markup:
@@ -39,6 +82,8 @@ def router(node: Node, shares: Shares) -> APIRouter:
         request: Request, found: SignedIn, *, new_link: str | None = None, status: int = 200
     ) -> HTMLResponse:
         did = found.account.did
+        held = node.credentials.held_by(did)
+        lang = page_language(request)
         response = render(
             request,
             "wallet/wallet.html",
@@ -46,7 +91,8 @@ def router(node: Node, shares: Shares) -> APIRouter:
             status=status,
             viewer=found.account,
             csrf_token=found.session.csrf,
-            credentials=node.credentials.held_by(did),
+            credentials=held,
+            claims={item.id: choosable_claims(item, lang) for item in held},
             shares=shares.of_holder(did),
             now=shares.clock(),
             lifetimes=list(SHARE_LIFETIMES),
@@ -56,15 +102,15 @@ def router(node: Node, shares: Shares) -> APIRouter:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def held(found: SignedIn, credential_id: str) -> str:
-        """The id of a credential the signed-in person holds; anyone else's is not found."""
+    def held(found: SignedIn, credential_id: str) -> IssuedCredential:
+        """A credential the signed-in person holds; anyone else's is not found."""
         try:
             issued = node.credentials.get(credential_id[:200])
         except NotFound:
             issued = None
         if issued is None or issued.holder != found.account.did:
             raise NotFound("no such credential of yours", "그런 자격증명이 없습니다")
-        return issued.id
+        return issued
 
     @pages.get("/wallet", response_class=HTMLResponse)
     def wallet(request: Request) -> Response:
@@ -78,7 +124,7 @@ def router(node: Node, shares: Shares) -> APIRouter:
         found = signed_in(request, seoul_pass)
         if found is None:
             return redirect("/signin?next=/wallet")
-        bundle = node.credentials.bundle(held(found, credential_id))
+        bundle = node.credentials.bundle(held(found, credential_id).id)
         return Response(
             json.dumps(bundle, ensure_ascii=False, indent=2),
             media_type="application/json",
@@ -95,11 +141,20 @@ def router(node: Node, shares: Shares) -> APIRouter:
         credential_id: Token = "",
         lifetime: Annotated[str, Form(max_length=10)] = "1d",
         csrf_token: Token = "",
+        choose: Annotated[str, Form(max_length=1)] = "",
+        claim: Annotated[list[str], Form(max_length=MAX_CLAIMS)] = [],  # noqa: B006
     ) -> Response:
         found = check_csrf(request, seoul_pass, csrf_token)
         if found is None:
             return redirect("/signin?next=/wallet")
-        token, _ = shares.create(found.account.did, held(found, credential_id), lifetime)
+        issued = held(found, credential_id)
+        # ``choose`` says the form offered claims to tick: then no tick is an error, never
+        # "share everything".
+        disclosed = chosen_paths(issued, [c[:200] for c in claim]) if choose else None
+        if disclosed is not None:
+            holder_key = seoul_pass.accounts.custodial_key(found.account.id)
+            node.credentials.issue_sd_jwt(issued.id, JwsPublicKey(holder_key.public).jwk())
+        token, _ = shares.create(found.account.did, issued.id, lifetime, disclosed)
         link = str(request.base_url).rstrip("/") + f"/s/{token}"
         return wallet_page(request, found, new_link=link, status=201)
 
@@ -114,4 +169,4 @@ def router(node: Node, shares: Shares) -> APIRouter:
     return pages
 
 
-__all__ = ["qr_svg", "router"]
+__all__ = ["choosable_claims", "claim_key", "claim_label", "qr_svg", "router"]

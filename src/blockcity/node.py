@@ -161,6 +161,7 @@ class Node:
             credentials=node._credentials,
             ledger=ledger,
             submit=node.submit,
+            submit_many=node.submit_many,
             employer_identity=lambda organization: ensure_employer_identity(node, organization),
             public_url=config.public_url,
             clock=clock,

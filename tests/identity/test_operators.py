@@ -88,7 +88,7 @@ def test_unknown_or_missing_scopes_are_refused(
 
 
 def test_the_scope_registry_names_each_service_first() -> None:
-    assert "labor:contracts:check" in SCOPES
+    assert "labor:check" in SCOPES
     for name, scope in SCOPES.items():
         assert scope.name == name and ":" in name and scope.en and scope.ko
     assert check_scopes(["ledger:write", "ledger:read"]) == ("ledger:read", "ledger:write")

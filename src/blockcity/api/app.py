@@ -18,6 +18,7 @@ from blockcity.api import (
     credentials,
     dids,
     identity,
+    labor,
     ledger,
     oauth,
     operators,
@@ -54,6 +55,7 @@ def create_app(node: Node) -> FastAPI:
     app.include_router(organizations.router(node))
     app.include_router(signing.router(node))
     app.include_router(credentials.router(node))
+    app.include_router(labor.router(node))
     app.include_router(web_router(node))
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 

@@ -3,7 +3,7 @@ credentials) and token revocation (RFC 7009); and what every operator-only endpo
 ``require_scope`` dependency and ``OperatorRoute``, which writes each call to the access log.
 
 An operator endpoint is declared on a router with ``route_class=OperatorRoute`` and takes
-``call: OperatorCall = Depends(require_scope("labor:contracts:check"))``. A missing, expired or
+``call: OperatorCall = Depends(require_scope("labor:check"))``. A missing, expired or
 revoked token answers 401 and a token without the scope 403, with the RFC 6750 section 3
 ``WWW-Authenticate`` challenge and a problem+json body; the token and revocation endpoints answer
 errors in OAuth's own JSON form (RFC 6749 section 5.2), which OAuth client libraries expect.

@@ -561,6 +561,9 @@ class Credentials:
         )
         anchor = self.anchor_for_digest(sd_jwt_digest(sd_jwt))
         assert anchor is not None  # stored only once anchored
+        for entry in self.get(credential_id).document.get("credentialStatus", []):
+            # Published now, so a verifier reading this node's data finds the current lists.
+            self.status_list(entry["statusListCredential"])
         return {
             "type": BUNDLE_TYPE,
             "version": 1,

@@ -88,12 +88,23 @@ SCOPES: Final[Mapping[str, Scope]] = MappingProxyType(
             Scope(
                 "credentials:verify",
                 "Verify credentials through the API as your app, with each call in its access log",
-                "앱 이름으로 자격증명 검증 (호출마다 접근 기록에 남음)",
+                "자격증명 검증 (이 앱의 호출마다 접근 기록에 남음)",
             ),
             Scope(
-                "labor:contracts:check",
-                "Check labor contracts against the law (labor service, coming later)",
-                "근로계약서의 법 위반 여부 확인 (노동 서비스, 추후 제공)",
+                "labor:check",
+                "Check labor contract drafts against the law of their year",
+                "근로계약서 초안이 그 해의 노동법에 맞는지 확인",
+            ),
+            Scope(
+                "labor:read",
+                "Read your organization's labor contracts and download their signed PDFs",
+                "자기 기관의 근로계약서 읽기와 서명된 PDF 받기",
+            ),
+            Scope(
+                "labor:write",
+                "Draft and send your organization's labor contracts and hand in its "
+                "countersignatures",
+                "자기 기관의 근로계약서 작성·발송과 사용자 서명 제출",
             ),
         )
     }

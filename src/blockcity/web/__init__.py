@@ -4,7 +4,16 @@ from fastapi import APIRouter
 
 from blockcity.credentials.shares import Shares
 from blockcity.node import Node
-from blockcity.web import account, operators, organizations, pages, passkeys, verify, wallet
+from blockcity.web import (
+    account,
+    labor,
+    operators,
+    organizations,
+    pages,
+    passkeys,
+    verify,
+    wallet,
+)
 
 
 def router(node: Node) -> APIRouter:
@@ -15,6 +24,7 @@ def router(node: Node) -> APIRouter:
     site.include_router(passkeys.router(node))
     site.include_router(organizations.router(node))
     site.include_router(operators.router(node))
+    site.include_router(labor.router(node))
     shares = Shares(node.credentials.db, clock=node.ledger.clock)
     site.include_router(verify.router(node, shares))
     site.include_router(wallet.router(node, shares))

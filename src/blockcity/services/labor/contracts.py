@@ -16,7 +16,7 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +28,7 @@ from blockcity.credentials.service import Credentials
 from blockcity.crypto import SigningKey
 from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
+from blockcity.identity.authz import Actor, OperatorActor
 from blockcity.identity.db import IdentityDB
 from blockcity.identity.model import Account, Role
 from blockcity.identity.organizations import Organization
@@ -216,12 +217,14 @@ class LaborContracts:
         credentials: Credentials,
         ledger: Ledger,
         submit: Callable[[bytes], Receipt],
+        submit_many: Callable[[Sequence[bytes]], list[Receipt | BlockcityError]],
         employer_identity: Callable[[Organization], str],
         public_url: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """``employer_identity`` registers an organization's did:web and issuer enrolment the
-        first time it is needed (``employers.ensure_employer_identity``) and returns its DID."""
+        first time it is needed (``employers.ensure_employer_identity``) and returns its DID;
+        ``submit_many`` anchors a batch so that one durable block holds many entries."""
         self.db = IdentityDB(path)
         self.db.schema(SCHEMA)
         self.seoul_pass = seoul_pass
@@ -229,6 +232,7 @@ class LaborContracts:
         self.credentials = credentials
         self.ledger = ledger
         self.submit = submit
+        self.submit_many = submit_many
         self.employer_identity = employer_identity
         self.public_url = public_url.rstrip("/")
         self.clock = clock
@@ -236,26 +240,43 @@ class LaborContracts:
 
     # Drafting (employer).
 
-    def draft(self, actor: Account, organization_id: str, draft: ContractDraft) -> Contract:
+    def check(self, draft: ContractDraft) -> ContractCheck:
+        """The law check of ``draft`` against the rules of the year it starts in, as ``draft``
+        would store it: for forms that show the findings before anything is saved."""
+        return check_contract(draft, self._rules(draft))
+
+    def draft(self, actor: Actor, organization_id: str, draft: ContractDraft) -> Contract:
         """A new contract from ``draft``, checked against the law of the year it starts in."""
+        return self.draft_many(actor, organization_id, [draft])[0]
+
+    def draft_many(
+        self, actor: Actor, organization_id: str, drafts: Sequence[ContractDraft]
+    ) -> list[Contract]:
+        """New contracts from ``drafts`` in one transaction (a department hiring a season's
+        participants), each checked like ``draft``; a draft naming another employer refuses
+        the whole batch before anything is stored."""
         organization = self._employer(actor, organization_id)
-        if draft.employer.organization_id != organization_id:
+        if any(draft.employer.organization_id != organization_id for draft in drafts):
             raise InvalidInput(
                 "the draft names another organization as employer",
                 "초안의 사용자가 이 기관이 아닙니다",
             )
-        contract_id = str(uuid.uuid4())
+        ids = [str(uuid.uuid4()) for _ in drafts]
         now = self._now()
         with self.db.transaction() as tx:
-            tx.execute(
+            tx.executemany(
                 "INSERT INTO contracts (id, organization_id, worker_did, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                (contract_id, organization_id, draft.worker_did, now.isoformat()),
+                [
+                    (contract_id, organization_id, draft.worker_did, now.isoformat())
+                    for contract_id, draft in zip(ids, drafts, strict=True)
+                ],
             )
-            self._insert_version(
-                tx, contract_id, 1, VersionKind.CONTRACT, organization, draft, None, None, now
-            )
-        return self._version(contract_id, 1)
+            for contract_id, draft in zip(ids, drafts, strict=True):
+                self._insert_version(
+                    tx, contract_id, 1, VersionKind.CONTRACT, organization, draft, None, None, now
+                )
+        return [self._version(contract_id, 1) for contract_id in ids]
 
     def amend(self, actor: Account, contract_id: str, draft: ContractDraft) -> Contract:
         """A new version of a concluded contract with changed terms; both parties sign again."""
@@ -349,9 +370,67 @@ class LaborContracts:
 
     # Sending (employer).
 
-    def send(self, actor: Account, contract_id: str, contact: Mapping[str, str]) -> Invitation:
+    def send(self, actor: Actor, contract_id: str, contact: Mapping[str, str]) -> Invitation:
         """Freeze the document, make a single-use signing link valid for 7 days and put the
         message for the worker in the outbox. Refused while the law check finds errors."""
+        return self.send_many(actor, [(contract_id, contact)])[0]
+
+    def send_many(
+        self, actor: Actor, items: Sequence[tuple[str, Mapping[str, str]]]
+    ) -> list[Invitation]:
+        """``send`` for each (contract id, worker contact) in one transaction; any contract
+        that cannot be sent refuses the whole batch before anything is stored."""
+        prepared = [self._sendable(actor, contract_id, contact) for contract_id, contact in items]
+        now = self._now()
+        expires = now + timedelta(days=INVITATION_DAYS)
+        invitations = []
+        with self.db.transaction() as tx:
+            for current, channel, recipient, document in prepared:
+                token = secrets.token_urlsafe(32)
+                url = f"{self.public_url}/labor/invite/{token}"
+                text = (
+                    f"[서울 블록체인 시티] {current.employer_name}에서 근로계약서 서명을 "
+                    f"요청했습니다. {expires.astimezone(_SEOUL):%Y-%m-%d}까지 확인하고 "
+                    f"서명하세요: {url}"
+                )
+                # A resent link replaces the old one: only the newest message can be used.
+                tx.execute(
+                    "UPDATE contract_invitations SET used_at = ? WHERE contract_id = ? "
+                    "AND version = ? AND used_at IS NULL",
+                    (now.isoformat(), current.id, current.version),
+                )
+                tx.execute(
+                    "INSERT INTO contract_invitations (token_hash, contract_id, version, "
+                    "expires_at) VALUES (?, ?, ?, ?)",
+                    (_hash(token), current.id, current.version, expires.isoformat()),
+                )
+                tx.execute(
+                    "UPDATE contract_versions SET state = ?, document = ?, digest = ?, "
+                    "sent_at = ? WHERE contract_id = ? AND version = ?",
+                    (
+                        ContractState.SENT.value,
+                        json.dumps(document, ensure_ascii=False),
+                        contract_digest(document),
+                        now.isoformat(),
+                        current.id,
+                        current.version,
+                    ),
+                )
+                outbox_id = tx.execute(
+                    "INSERT INTO outbox (contract_id, channel, recipient, text, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (current.id, channel, recipient, text, now.isoformat()),
+                ).lastrowid
+                assert outbox_id is not None  # sqlite3 sets it after every INSERT
+                invitations.append(
+                    Invitation(token, url, current.id, current.version, expires, outbox_id)
+                )
+        return invitations
+
+    def _sendable(
+        self, actor: Actor, contract_id: str, contact: Mapping[str, str]
+    ) -> tuple[Contract, str, str, dict[str, Any]]:
+        """The version to send, the channel and recipient, and the document to freeze."""
         current = self._for_employer(actor, contract_id)
         if current.state not in (ContractState.DRAFT, ContractState.SENT):
             raise WrongContractState(
@@ -367,47 +446,7 @@ class LaborContracts:
                 findings=[f.code for f in current.check.errors],
             )
         channel, recipient = _contact(contact)
-        document = contract_document(current, self._rules(current.draft))
-        digest = contract_digest(document)
-        token = secrets.token_urlsafe(32)
-        now = self._now()
-        expires = now + timedelta(days=INVITATION_DAYS)
-        url = f"{self.public_url}/labor/invite/{token}"
-        text = (
-            f"[서울 블록체인 시티] {current.employer_name}에서 근로계약서 서명을 요청했습니다. "
-            f"{expires.astimezone(_SEOUL):%Y-%m-%d}까지 확인하고 서명하세요: {url}"
-        )
-        with self.db.transaction() as tx:
-            # A resent link replaces the old one: only the newest message can be used.
-            tx.execute(
-                "UPDATE contract_invitations SET used_at = ? WHERE contract_id = ? "
-                "AND version = ? AND used_at IS NULL",
-                (now.isoformat(), contract_id, current.version),
-            )
-            tx.execute(
-                "INSERT INTO contract_invitations (token_hash, contract_id, version, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (_hash(token), contract_id, current.version, expires.isoformat()),
-            )
-            tx.execute(
-                "UPDATE contract_versions SET state = ?, document = ?, digest = ?, sent_at = ? "
-                "WHERE contract_id = ? AND version = ?",
-                (
-                    ContractState.SENT.value,
-                    json.dumps(document, ensure_ascii=False),
-                    digest,
-                    now.isoformat(),
-                    contract_id,
-                    current.version,
-                ),
-            )
-            outbox_id = tx.execute(
-                "INSERT INTO outbox (contract_id, channel, recipient, text, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (contract_id, channel, recipient, text, now.isoformat()),
-            ).lastrowid
-        assert outbox_id is not None  # sqlite3 sets it after every INSERT
-        return Invitation(token, url, contract_id, current.version, expires, outbox_id)
+        return current, channel, recipient, contract_document(current, self._rules(current.draft))
 
     # The worker's side.
 
@@ -493,6 +532,86 @@ class LaborContracts:
         """The employer's signatory signs the same document; the version is anchored on the
         ledger and both parties' PDF copies are made at once."""
         contract = self._for_employer(actor, contract_id)
+        entry = self._concluding_entry(actor, contract, signature, self._employer_did(contract))
+        receipt = self.submit(entry)
+        with self.db.transaction() as tx:
+            self._record_concluded(tx, actor, contract, signature, receipt)
+        self._extend_retention(contract)
+        concluded = self._version(contract.id, contract.version)
+        worker_pdf, employer_pdf = (
+            self.contract_pdf(actor, contract.id, contract.version, copy_for=copy)
+            for copy in ("worker", "employer")
+        )
+        return Concluded(concluded, worker_pdf, employer_pdf, receipt)
+
+    def countersign_many(
+        self, actor: Account, items: Sequence[tuple[str, SignatureRecord]]
+    ) -> list[Contract | BlockcityError]:
+        """The signatory's countersignatures on many worker-signed contracts (one step-up lets
+        them sign a whole batch), anchored together so one durable block holds many entries.
+        Each item's result is its concluded version or the error that stopped it; the PDFs
+        are made on demand (``contract_pdf``), not here."""
+        results: list[Contract | BlockcityError | None] = []
+        ready: list[tuple[int, Contract, SignatureRecord]] = []
+        entries: list[bytes] = []
+        issuers: dict[str, str] = {}
+        for contract_id, signature in items:
+            try:
+                contract = self._for_employer(actor, contract_id)
+                if contract.organization_id not in issuers:
+                    issuers[contract.organization_id] = self._employer_did(contract)
+                entries.append(
+                    self._concluding_entry(
+                        actor, contract, signature, issuers[contract.organization_id]
+                    )
+                )
+            except BlockcityError as exc:
+                results.append(exc)
+                continue
+            ready.append((len(results), contract, signature))
+            results.append(None)
+        receipts = self.submit_many(entries) if entries else []
+        with self.db.transaction() as tx:
+            for (slot, contract, signature), receipt in zip(ready, receipts, strict=True):
+                try:
+                    if isinstance(receipt, BlockcityError):
+                        raise receipt
+                    self._record_concluded(tx, actor, contract, signature, receipt)
+                except BlockcityError as exc:
+                    results[slot] = exc
+        for slot, contract, _ in ready:
+            if results[slot] is None:
+                self._extend_retention(contract)
+                results[slot] = self._version(contract.id, contract.version)
+        return [result for result in results if result is not None]
+
+    def countersign_for(
+        self, operator: OperatorActor, contract_id: str, signature: SignatureRecord
+    ) -> Contract:
+        """An operator app hands in the countersignature its organization's owner or manager
+        made with Seoul Pass; the app itself can sign nothing. No PDFs are made here."""
+        contract = self._for_employer(operator, contract_id)
+        signatory = self.seoul_pass.accounts.by_did(signature.signer)
+        if (
+            signatory is None
+            or self.seoul_pass.organizations.role_of(signatory.id, contract.organization_id)
+            not in _EMPLOYER_ROLES
+        ):
+            raise NotAllowed(
+                "the countersignature must be made by an owner or manager of the employer "
+                "organization with their Seoul Pass",
+                "사용자 서명은 사업장의 소유자나 관리자가 서울패스로 한 것이어야 합니다",
+            )
+        (result,) = self.countersign_many(signatory, [(contract_id, signature)])
+        if isinstance(result, BlockcityError):
+            raise result
+        return result
+
+    def _concluding_entry(
+        self, actor: Account, contract: Contract, signature: SignatureRecord, employer: str
+    ) -> bytes:
+        """The signed ``labor.contract.concluded`` entry for ``actor``'s countersignature,
+        after checking that it is theirs and over this version's document."""
         if contract.state is not ContractState.WORKER_SIGNED:
             raise WrongContractState(
                 "the worker has not signed this version yet",
@@ -504,7 +623,6 @@ class LaborContracts:
                 "사용자 서명은 로그인한 서명권자 본인의 것이어야 합니다",
             )
         self.seoul_pass.signing.verify(signature, _digest_bytes(contract))
-        did = self._employer_did(contract)
         assert contract.worker_signature is not None and contract.personal_commitment is not None
         body = ContractConcluded(
             contract_id=contract.id,
@@ -512,34 +630,33 @@ class LaborContracts:
             kind=contract.kind.value,
             document_digest=_digest_text(contract),
             previous_digest=contract.previous_digest,
-            employer=did,
+            employer=employer,
             worker=contract.worker_did,
             employer_signature=hashlib.sha256(signature.to_json()).hexdigest(),
             worker_signature=hashlib.sha256(contract.worker_signature.to_json()).hexdigest(),
             personal_commitment=contract.personal_commitment,
         )
-        receipt = self.submit(self._entry(did, CONTRACT_CONCLUDED.name, body.model_dump()))
-        with self.db.transaction() as tx:
-            self._advance(
-                tx,
-                contract,
-                ContractState.WORKER_SIGNED,
-                ContractState.CONCLUDED,
-                employer_signature=signature.to_json(),
-                employer_signatory=actor.display_name,
-                ledger_index=receipt.index,
-            )
-        self._extend_retention(contract)
-        concluded = self._version(contract.id, contract.version)
-        worker_pdf, employer_pdf = (
-            self.contract_pdf(actor, contract.id, contract.version, copy_for=copy)
-            for copy in ("worker", "employer")
-        )
-        return Concluded(concluded, worker_pdf, employer_pdf, receipt)
+        return self._entry(employer, CONTRACT_CONCLUDED.name, body.model_dump())
 
-    def contract_pdf(
-        self, actor: Account, contract_id: str, version: int, *, copy_for: str
-    ) -> bytes:
+    def _record_concluded(
+        self,
+        tx: sqlite3.Connection,
+        actor: Account,
+        contract: Contract,
+        signature: SignatureRecord,
+        receipt: Receipt,
+    ) -> None:
+        self._advance(
+            tx,
+            contract,
+            ContractState.WORKER_SIGNED,
+            ContractState.CONCLUDED,
+            employer_signature=signature.to_json(),
+            employer_signatory=actor.display_name,
+            ledger_index=receipt.index,
+        )
+
+    def contract_pdf(self, actor: Actor, contract_id: str, version: int, *, copy_for: str) -> bytes:
         """A concluded version as a sealed PDF, for either party (the read of the worker's
         personal details is logged by the vault)."""
         contract = self._visible(actor, contract_id, version)
@@ -554,7 +671,7 @@ class LaborContracts:
                 key: value
                 for key, value in self.vault.get(
                     contract.personal_record,
-                    actor=actor.id,
+                    actor=_actor_id(actor),
                     purpose="근로계약서 교부 (LSA Art. 17: signed contract copy)",
                 ).items()
                 if key in PersonalDetails.model_fields
@@ -582,7 +699,7 @@ class LaborContracts:
 
     # Reading.
 
-    def history(self, actor: Account, contract_id: str) -> list[Contract]:
+    def history(self, actor: Actor, contract_id: str) -> list[Contract]:
         """Every version of the contract, oldest first."""
         latest = self._latest(contract_id)
         if latest is None or not self._may_see(actor, latest):
@@ -596,8 +713,8 @@ class LaborContracts:
         )
         return [self._shown(row["id"]) for row in rows]
 
-    def for_organization(self, actor: Account, organization_id: str) -> list[Contract]:
-        if self.seoul_pass.organizations.role_of(actor.id, organization_id) is None:
+    def for_organization(self, actor: Actor, organization_id: str) -> list[Contract]:
+        if not self._related(actor, organization_id):
             raise NotFound("no such organization", "그런 기관이 없습니다")
         rows = self.db.query(
             "SELECT id FROM contracts WHERE organization_id = ? ORDER BY created_at",
@@ -701,9 +818,15 @@ class LaborContracts:
             else [self._version(contract_id, v) for v in range(1, latest.version + 1)]
         )
 
-    def _employer(self, actor: Account, organization_id: str) -> Organization:
-        role = self.seoul_pass.organizations.role_of(actor.id, organization_id)
+    def _employer(self, actor: Actor, organization_id: str) -> Organization:
         organization = self.seoul_pass.organizations.find(organization_id)
+        if isinstance(actor, OperatorActor):
+            # An app acts only for the organization that registered it (identity.authz);
+            # which calls it may make is its token's scopes, checked by the API.
+            if organization is None or actor.organization_id != organization_id:
+                raise _contract_not_found()
+            return organization
+        role = self.seoul_pass.organizations.role_of(actor.id, organization_id)
         if role is None or organization is None:
             raise _contract_not_found()
         if role not in _EMPLOYER_ROLES:
@@ -713,7 +836,7 @@ class LaborContracts:
             )
         return organization
 
-    def _for_employer(self, actor: Account, contract_id: str) -> Contract:
+    def _for_employer(self, actor: Actor, contract_id: str) -> Contract:
         latest = self._latest(contract_id)
         if latest is None:
             raise _contract_not_found()
@@ -730,12 +853,16 @@ class LaborContracts:
         signer: tuple[str, SigningKey] = self.credentials.issuer_signer(did)
         return sign_entry(entry_type, body, [signer], at=self.clock())
 
-    def _may_see(self, actor: Account, contract: Contract) -> bool:
-        return actor.did == contract.worker_did or (
-            self.seoul_pass.organizations.role_of(actor.id, contract.organization_id) is not None
-        )
+    def _related(self, actor: Actor, organization_id: str) -> bool:
+        if isinstance(actor, OperatorActor):
+            return actor.organization_id == organization_id
+        return self.seoul_pass.organizations.role_of(actor.id, organization_id) is not None
 
-    def _visible(self, actor: Account, contract_id: str, version: int) -> Contract:
+    def _may_see(self, actor: Actor, contract: Contract) -> bool:
+        is_worker = isinstance(actor, Account) and actor.did == contract.worker_did
+        return is_worker or self._related(actor, contract.organization_id)
+
+    def _visible(self, actor: Actor, contract_id: str, version: int) -> Contract:
         latest = self._latest(contract_id)
         if latest is None or not self._may_see(actor, latest) or not 1 <= version <= latest.version:
             raise _contract_not_found()
@@ -881,6 +1008,11 @@ def _contract(row: sqlite3.Row) -> Contract:
         personal_record=row["personal_record"],
         personal_commitment=row["personal_commitment"],
     )
+
+
+def _actor_id(actor: Actor) -> str:
+    """Who read personal data, for the vault's access log: an account or an operator app."""
+    return actor.id if isinstance(actor, Account) else f"operator:{actor.client_id}"
 
 
 def _hash(token: str) -> bytes:

@@ -202,6 +202,12 @@ def _party_rows(
     return tuple(rows)
 
 
+def term_rows(contract: Contract) -> tuple[tuple[str, str], ...]:
+    """The terms exactly as the contract PDF states them (without personal details), for pages
+    that show the contract before it is signed."""
+    return tuple(_term_rows(contract, None))
+
+
 def _phone(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
 

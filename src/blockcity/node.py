@@ -34,6 +34,8 @@ from blockcity.ledger.witness import JsonFileWitnessState, Witness
 from blockcity.privacy import Vault
 from blockcity.privacy import register_entry_types as register_privacy_entry_types
 from blockcity.services import register_entry_types
+from blockcity.services.attendance import Attendance
+from blockcity.services.attendance.labor_source import LaborContractSource
 from blockcity.services.labor.contracts import LaborContracts
 from blockcity.services.labor.employers import ensure_employer_identity
 
@@ -88,6 +90,7 @@ class Node:
         self._records: IssuedRecords | None = None
         self._vault = vault
         self._labor: LaborContracts | None = None
+        self._attendance: Attendance | None = None
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -163,6 +166,19 @@ class Node:
             submit=node.submit,
             submit_many=node.submit_many,
             employer_identity=lambda organization: ensure_employer_identity(node, organization),
+            public_url=config.public_url,
+            clock=clock,
+        )
+        node._attendance = Attendance(
+            config.data_dir / "attendance.sqlite",
+            master=master,
+            seoul_pass=seoul_pass,
+            vault=node._vault,
+            ledger=ledger,
+            submit_many=node.submit_many,
+            contracts=LaborContractSource(node._labor, seoul_pass.accounts),
+            organization_did=lambda organization_id: node._organization_did(organization_id),
+            signer=node._credentials.issuer_signer,
             public_url=config.public_url,
             clock=clock,
         )
@@ -285,6 +301,25 @@ class Node:
             )
         return self._labor
 
+    @property
+    def attendance(self) -> Attendance:
+        if self._attendance is None:
+            raise StorageError(
+                "this node was opened read-only; attendance is not available",
+                "이 노드는 읽기 전용으로 열려 출퇴근 서비스를 쓸 수 없습니다",
+            )
+        return self._attendance
+
+    def _organization_did(self, organization_id: str) -> str:
+        """The employer's did:web, registered with a platform-held key on first use."""
+        organization = self.seoul_pass.organizations.find(organization_id)
+        if organization is None:
+            raise StorageError(
+                f"organization {organization_id} is not registered",
+                f"기관 {organization_id}이(가) 등록되어 있지 않습니다",
+            )
+        return ensure_employer_identity(self, organization)
+
     def ledger_trust(self) -> LedgerTrust:
         """The ledger's key and its witnesses' keys, as this node's store records them; the
         current tree is offered as the newer checkpoint every anchor must be consistent with."""
@@ -357,3 +392,5 @@ class Node:
             self._vault.close()
         if self._labor is not None:
             self._labor.close()
+        if self._attendance is not None:
+            self._attendance.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from blockcity.ledger.entries import EntryTypes
-from blockcity.services import notices
+from blockcity.services import attendance, notices
 from blockcity.services.labor import entries as labor_entries
 
 
@@ -11,3 +11,4 @@ def register_entry_types(types: EntryTypes) -> None:
     """Fill ``types`` with every service's entry types."""
     notices.register(types)
     labor_entries.register(types)
+    attendance.register(types)

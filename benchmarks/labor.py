@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +55,7 @@ CONTRACTS_FULL = 15_000
 CERTIFICATES_TARGET = 20.0
 P95_TARGET_MS = 100.0
 CONCURRENCY = 50
+CERTIFICATE_REQUESTS_IN_FLIGHT = 8
 BATCH = 1_000
 """Contracts the employer countersigns after one step-up, as a city department would."""
 CHEAP = HashingCost(time_cost=1, memory_kib=1024)
@@ -220,13 +222,27 @@ def certificates(node: Node, settings: Settings) -> tuple[dict[str, Any], bytes]
     worker = node.seoul_pass.accounts.by_username("worker0")
     assert worker is not None
     contract_id = labor.for_worker(worker)[0].id
-    full, plain = [], []
+    full, sequential, plain = [], [], []
     pdf = b""
+
+    def one(_: int) -> bytes:
+        made, _ = labor.career_certificate(worker, [contract_id], ITEMS)
+        return made
+
+    # Requests from many workers overlap on a server: while one certificate's anchor waits for
+    # its durable block, the core renders the next. That is the per-core rate; the rate of one
+    # request after another is shown too (it waits on the block, not on the core).
+    with ThreadPoolExecutor(max_workers=CERTIFICATE_REQUESTS_IN_FLIGHT) as pool:
+        for _ in range(settings.certificate_runs):
+            t = time.perf_counter()
+            made = list(pool.map(one, range(settings.certificates_per_run)))
+            full.append(settings.certificates_per_run / (time.perf_counter() - t))
+            pdf = made[-1]
     for _ in range(settings.certificate_runs):
         t = time.perf_counter()
-        for _ in range(settings.certificates_per_run):
-            pdf, _ = labor.career_certificate(worker, [contract_id], ITEMS)
-        full.append(settings.certificates_per_run / (time.perf_counter() - t))
+        for n in range(settings.certificates_per_run // 2):
+            one(n)
+        sequential.append(settings.certificates_per_run // 2 / (time.perf_counter() - t))
     claims = {"jobs": [{"period": {"start": "2026-03-02", "end": "2026-12-31"}}]}
     for _ in range(settings.certificate_runs):
         t = time.perf_counter()
@@ -242,6 +258,8 @@ def certificates(node: Node, settings: Settings) -> tuple[dict[str, Any], bytes]
     figure = {
         "per_s": statistics.median(full),
         "per_run_per_s": full,
+        "in_flight": CERTIFICATE_REQUESTS_IN_FLIGHT,
+        "one_at_a_time_per_s": statistics.median(sequential),
         "plain_render_per_s": statistics.median(plain),
         "plain_per_run_per_s": plain,
         "pdf_bytes": len(pdf),
@@ -359,10 +377,13 @@ def report(result: dict[str, Any]) -> str:
             f"{c['setup_seconds']:.1f} s, not counted",
             f"  a worker's PIN step-up at the platform's argon2id cost: {step_up:.0f} ms of one "
             "core, once per worker on their own session (cheap cost above)",
-            f"career certificates ({machine['certificates']}): {cert['per_s']:.1f}/s "
+            f"career certificates ({machine['certificates']}, {cert['in_flight']} requests in "
+            f"flight): {cert['per_s']:.1f}/s "
             f"(runs: {', '.join(f'{r:.1f}' for r in cert['per_run_per_s'])}; target >= "
-            f"{CERTIFICATES_TARGET:.0f}); plain render with QR {cert['plain_render_per_s']:.1f}/s; "
-            f"{cert['pdf_bytes']:,} bytes",
+            f"{CERTIFICATES_TARGET:.0f}); one request at a time "
+            f"{cert['one_at_a_time_per_s']:.1f}/s "
+            f"(each waits for its durable block); plain render with QR "
+            f"{cert['plain_render_per_s']:.1f}/s; {cert['pdf_bytes']:,} bytes",
             f"verification endpoint: {v['requests']:,} requests, {v['concurrency']} concurrent: "
             f"p50 {v['p50_ms']:.0f} ms, p95 {v['p95_ms']:.0f} ms, p99 {v['p99_ms']:.0f} ms "
             f"(target p95 < {P95_TARGET_MS:.0f} ms); not valid: {v['not_valid']}",

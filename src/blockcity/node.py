@@ -16,7 +16,8 @@ from blockcity.credentials.anchor import CREDENTIAL_ISSUED, Anchor, LedgerTrust,
 from blockcity.credentials.reader import IssuedRecords
 from blockcity.credentials.registry import IssuerRegistry
 from blockcity.credentials.service import Credentials
-from blockcity.credentials.verifier import Verifier, VerifierContext
+from blockcity.credentials.statuslist import StatusListCache
+from blockcity.credentials.verifier import STATUS_MAX_AGE, Verifier, VerifierContext
 from blockcity.crypto import SigningKey, did_key_from_public
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
@@ -38,6 +39,7 @@ from blockcity.services.attendance import Attendance
 from blockcity.services.attendance.labor_source import LaborContractSource
 from blockcity.services.labor.contracts import LaborContracts
 from blockcity.services.labor.employers import ensure_employer_identity
+from blockcity.services.wages.service import WageStatements
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +89,12 @@ class Node:
         self.issuers = issuers or IssuerRegistry(city.did if city else None)
         self._seoul_pass = seoul_pass
         self._credentials = credentials
+        self._verifier_caches: tuple[LedgerTrust, StatusListCache] | None = None
         self._records: IssuedRecords | None = None
         self._vault = vault
         self._labor: LaborContracts | None = None
         self._attendance: Attendance | None = None
+        self._wages: WageStatements | None = None
         self.config = config
         self.ledger = ledger
         self.sequencer = sequencer
@@ -179,6 +183,19 @@ class Node:
             contracts=LaborContractSource(node._labor, seoul_pass.accounts),
             organization_did=lambda organization_id: node._organization_did(organization_id),
             signer=node._credentials.issuer_signer,
+            public_url=config.public_url,
+            clock=clock,
+        )
+        node._wages = WageStatements(
+            config.data_dir / "wages.sqlite",
+            seoul_pass=seoul_pass,
+            vault=node._vault,
+            labor=node._labor,
+            ledger=ledger,
+            shifts=node._attendance.shifts,
+            organization_did=lambda organization_id: node._organization_did(organization_id),
+            signer=node._credentials.issuer_signer,
+            submit_many=node.submit_many,
             public_url=config.public_url,
             clock=clock,
         )
@@ -310,6 +327,15 @@ class Node:
             )
         return self._attendance
 
+    @property
+    def wages(self) -> WageStatements:
+        if self._wages is None:
+            raise StorageError(
+                "this node was opened read-only; wage statements are not available",
+                "이 노드는 읽기 전용으로 열려 임금명세서 서비스를 쓸 수 없습니다",
+            )
+        return self._wages
+
     def _organization_did(self, organization_id: str) -> str:
         """The employer's did:web, registered with a platform-held key on first use."""
         organization = self.seoul_pass.organizations.find(organization_id)
@@ -358,14 +384,20 @@ class Node:
             except BlockcityError:
                 return None
 
+        if self._verifier_caches is None:
+            # Shared by every verifier this node hands out: a checkpoint's signatures and a
+            # status list's proof are checked once, not once per request.
+            self._verifier_caches = (self.ledger_trust(), StatusListCache(max_age=STATUS_MAX_AGE))
+        trust, status_cache = self._verifier_caches
         return Verifier(
             VerifierContext(
                 keys=self.dids,
-                ledger=self.ledger_trust(),
+                ledger=trust,
                 issuers=self.issuers,
                 trusted_issuers=trusted_issuers,
                 anchors=anchors,
                 status_lists=status_lists,
+                status_cache=status_cache,
                 clock=self.ledger.clock,
             )
         )
@@ -392,5 +424,7 @@ class Node:
             self._vault.close()
         if self._labor is not None:
             self._labor.close()
+        if self._wages is not None:
+            self._wages.close()
         if self._attendance is not None:
             self._attendance.close()

@@ -305,3 +305,20 @@ def test_changing_any_character_of_the_credential_never_verifies(
         return  # the same JSON written differently (e.g. an escape): not a change
     tampered = {**bundle, "credential": credential}
     assert not verify(node, tampered).valid
+
+
+def test_verifiers_sharing_the_nodes_caches_agree_under_concurrent_requests(
+    tmp_path: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    # A clock that moves, as in production: threads fetch the status lists a moment apart.
+    with issuing_node(tmp_path / "live", lambda: datetime.now(UTC)) as live:  # type: ignore[arg-type]
+        data = bundle_bytes(live, issue_career(live).id)
+
+        def verdict(_: int) -> dict[str, str]:
+            return failed(live.verifier().verify(data))
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            assert all(not found for found in pool.map(verdict, range(400)))

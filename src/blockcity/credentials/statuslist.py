@@ -718,10 +718,17 @@ def _require_aware(value: datetime, name: str) -> None:
         )
 
 
+_FETCH_SKEW = timedelta(minutes=1)
+
+
 def _freshness(
     document: _ListDocument, fetched_at: datetime, now: datetime, max_age: timedelta
 ) -> tuple[Check, int]:
     age = math.floor((now - fetched_at).total_seconds())
+    if -_FETCH_SKEW.total_seconds() <= age < 0:
+        # A copy another thread fetched a moment after this check read its clock, or one
+        # stapled by a clock slightly ahead: fresh, not a wrong clock.
+        age = 0
     if age < 0:
         reason_en = f"the list copy was fetched {-age} s in the future; the clock is wrong"
         reason_ko = f"목록 사본의 가져온 시각이 {-age}초 뒤로 되어 있습니다. 시계를 확인하십시오"

@@ -38,7 +38,12 @@ from blockcity.errors import BlockcityError, InvalidInput
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 """The largest file the verifier reads: certificates are a few hundred kilobytes."""
 PDF_MEDIA_TYPE = "application/pdf"
+DISPUTE_BUNDLE_TYPE = "BlockcityDisputeBundle"
+"""A worker's full record for a labour office (``services.wages.dispute``)."""
 _KB_MAX_AGE = timedelta(minutes=10)
+STATUS_MAX_AGE = timedelta(days=2)
+"""The oldest status list copy a verifier relies on; an older one fails the status check as
+stale (the platform re-publishes its lists every 12 hours, each valid for a day)."""
 
 AnchorLookup = Callable[[str], Anchor | None]
 """A credential digest -> its anchor on the verifier's own copy of the ledger, if any."""
@@ -59,7 +64,7 @@ class VerifierContext:
     anchors: AnchorLookup | None = None
     status_lists: StatusSource | None = None
     status_cache: StatusListCache = field(
-        default_factory=lambda: StatusListCache(max_age=timedelta(days=2))
+        default_factory=lambda: StatusListCache(max_age=STATUS_MAX_AGE)
     )
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     max_bytes: int = MAX_INPUT_BYTES
@@ -142,6 +147,12 @@ class Verifier:
     ) -> Verdict:
         if document.get("type") == BUNDLE_TYPE:
             return self._verify_bundle(document, nonce=nonce, audience=audience)
+        if document.get("type") == DISPUTE_BUNDLE_TYPE:
+            # Imported here: the dispute bundle belongs to the wage service, which sits above
+            # this layer; only this branch needs it.
+            from blockcity.services.wages.dispute import verify_dispute_bundle
+
+            return verify_dispute_bundle(document, self.context.keys, self.context.ledger)
         types = _types(document)
         if di.VERIFIABLE_PRESENTATION in types:
             return self._verify_presentation(document, nonce=nonce, audience=audience)

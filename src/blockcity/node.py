@@ -26,7 +26,7 @@ from blockcity.identity.dids import DidRegistry
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.keystore import load_master_key, load_or_create_seed
 from blockcity.ledger.checkpoint import Cosigner
-from blockcity.ledger.entries import Entry, EntryTypes, EntryValidator
+from blockcity.ledger.entries import Entry, EntryTypes, EntryValidator, SignedHere
 from blockcity.ledger.log import Clock, ConsistencyProof, Ledger, Receipt, utc_now
 from blockcity.ledger.note import Signer
 from blockcity.ledger.sequencer import Sequencer
@@ -255,8 +255,11 @@ class Node:
             return self.issuers.record(entry, lambda: self._sequencer().append(new))
         return self._sequencer().append(new)
 
-    def submit_many(self, items: Sequence[bytes]) -> list[Receipt | BlockcityError]:
-        """Check a batch on both cores, then append every valid entry; errors stay per entry."""
+    def submit_many(self, items: Sequence[bytes | SignedHere]) -> list[Receipt | BlockcityError]:
+        """Check a batch on both cores, then append every valid entry; errors stay per entry.
+
+        Entries the node signed itself come as ``SignedHere``: their keys are checked against
+        the registry, their fresh signatures are not verified again."""
         checked = self.validator.check_many(items)
         for i, c in enumerate(checked):
             if not isinstance(c, BlockcityError):

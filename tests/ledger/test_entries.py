@@ -25,6 +25,7 @@ from blockcity.ledger.entries import (
     EntryValidator,
     UnknownEntryType,
     sign_entry,
+    sign_here,
 )
 from blockcity.services import register_entry_types
 
@@ -205,3 +206,23 @@ def test_signed_entries_are_exactly_the_canonical_form_of_their_envelope(
     unsigned = {name: value for name, value in envelope.items() if name != "sigs"}
     signature = b64url_decode(envelope["sigs"][0]["sig"])
     assert KEY_FOR_PROPERTY.public.verify(signature, canonical_json(unsigned))
+
+
+def test_an_entry_signed_here_is_taken_when_its_key_is_the_registered_one(
+    validator: EntryValidator, key: SigningKey
+) -> None:
+    own = sign_here(TYPE, body_for(key), [(kid_of(key), key)], at=NOW)
+    [entry] = validator.check_many([own])
+    assert not isinstance(entry, BlockcityError)
+    assert entry.data == own.data
+
+
+def test_signed_here_spares_no_check_when_the_key_is_not_the_registered_one(
+    validator: EntryValidator, key: SigningKey
+) -> None:
+    # A different key claims the kid: its signature is verified against the registered key
+    # and fails, so "signed here" cannot smuggle in a signature by the wrong key.
+    impostor = SigningKey.generate()
+    forged = sign_here(TYPE, body_for(key), [(kid_of(key), impostor)], at=NOW)
+    [result] = validator.check_many([forged])
+    assert isinstance(result, EntrySignatureInvalid)

@@ -25,7 +25,14 @@ from blockcity.errors import BlockcityError, InvalidInput
 from blockcity.identity.dids import parse_time
 from blockcity.ledger import merkle
 from blockcity.ledger.checkpoint import Checkpoint, open_checkpoint, verify_cosignatures
-from blockcity.ledger.entries import Entry, EntryRejected, EntryType, EntryTypes, sign_entry
+from blockcity.ledger.entries import (
+    Entry,
+    EntryRejected,
+    EntryType,
+    EntryTypes,
+    SignedHere,
+    sign_here,
+)
 from blockcity.ledger.log import ConsistencyProof, Ledger
 from blockcity.ledger.note import Verifier
 
@@ -101,8 +108,9 @@ def issued_entry(
     *,
     credential_format: CredentialFormat = "vc",
     at: datetime | None = None,
-) -> bytes:
-    """The signed ``credentials.issued`` entry for a credential digest."""
+) -> SignedHere:
+    """The ``credentials.issued`` entry for a credential digest, signed here by the issuer
+    key the platform holds."""
     kid, _ = signer
     body = CredentialIssued(
         issuer=kid.split("#", 1)[0],
@@ -111,7 +119,7 @@ def issued_entry(
         digest=digest,
         types=list(types),
     )
-    return sign_entry(CREDENTIAL_ISSUED.name, body.model_dump(), [signer], at=at)
+    return sign_here(CREDENTIAL_ISSUED.name, body.model_dump(), [signer], at=at)
 
 
 def check_issued_entry(

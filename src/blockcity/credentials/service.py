@@ -45,7 +45,7 @@ from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
 from blockcity.identity.db import IdentityDB
 from blockcity.ledger.blocks import format_time
-from blockcity.ledger.entries import sign_entry
+from blockcity.ledger.entries import SignedHere, sign_here
 from blockcity.ledger.log import Ledger, Receipt
 
 STATUS_LIST_VALIDITY = timedelta(days=1)
@@ -157,7 +157,7 @@ class Credentials:
         path: Path,
         master: MasterKey,
         ledger: Ledger,
-        submit_many: Callable[[Sequence[bytes]], list[Receipt | BlockcityError]],
+        submit_many: Callable[[Sequence[bytes | SignedHere]], list[Receipt | BlockcityError]],
         issuers: IssuerRegistry,
         *,
         public_url: str,
@@ -174,6 +174,7 @@ class Credentials:
         self._keys: dict[str, tuple[SigningKey, str]] = {}
         """Issuing keys opened from their sealed form, with the issuer's name, by key id."""
         self._groups: dict[str, _Group] = {}
+        self._status_templates: dict[str, list[dict[str, Any]]] = {}
         self._published: dict[str, tuple[dict[str, Any], datetime]] = {}
         """Status list URL -> the signed list last published and when: verifying a batch of
         credentials reads each list once, not once per credential."""
@@ -245,7 +246,7 @@ class Credentials:
         and keep those the ledger acknowledged. Errors stay per request."""
         now = self.clock()
         prepared: list[tuple[dict[str, Any], str, str, int] | BlockcityError] = []
-        entries: list[bytes] = []
+        entries: list[SignedHere] = []
         for request in requests:
             try:
                 credential, group, index = self._sign(request, now)
@@ -348,10 +349,7 @@ class Credentials:
                 "issuer": {"id": issuer, "name": issuer_name},
                 "validFrom": format_time(valid_from.replace(microsecond=0)),
                 "credentialSubject": {"id": request.holder, **request.claims},
-                "credentialStatus": [
-                    status_entry(self.status_list_url(group, purpose), index, purpose)
-                    for purpose in ("revocation", "suspension")
-                ],
+                "credentialStatus": self._status_entries(group, index),
             }
             if request.valid_until is not None:
                 document["validUntil"] = format_time(request.valid_until.replace(microsecond=0))
@@ -362,6 +360,25 @@ class Credentials:
         except BlockcityError:
             self._release(group, index)
             raise
+
+    def _status_entries(self, group: str, index: int) -> list[dict[str, Any]]:
+        """The credential's revocation and suspension entries at ``index``. The first entry of
+        a group is made (and checked) by ``status_entry``; later ones only change the index."""
+        templates = self._status_templates.get(group)
+        if templates is None:
+            templates = [
+                status_entry(self.status_list_url(group, purpose), 0, purpose)
+                for purpose in ("revocation", "suspension")
+            ]
+            self._status_templates[group] = templates
+        return [
+            {
+                **template,
+                "id": f"{template['statusListCredential']}#{index}",
+                "statusListIndex": str(index),
+            }
+            for template in templates
+        ]
 
     def _allocate(self, issuer: str) -> tuple[str, int]:
         """A random unused index in the issuer's open status lists (Bitstring Status List §6.1:
@@ -663,7 +680,7 @@ class Credentials:
             issuer=row["issuer"], list_url=url, digest=credential_digest(signed)
         )
         receipt = self.submit_many(
-            [sign_entry(STATUS_LIST_PUBLISHED.name, body.model_dump(), [(kids[-1], key)], at=now)]
+            [sign_here(STATUS_LIST_PUBLISHED.name, body.model_dump(), [(kids[-1], key)], at=now)]
         )[0]
         if isinstance(receipt, BlockcityError):
             raise receipt

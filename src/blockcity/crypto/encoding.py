@@ -17,6 +17,8 @@ _B58_DIGITS = {char: value for value, char in enumerate(_B58_ALPHABET)}
 _B58_TEXT = re.compile(f"[{_B58_ALPHABET}]*")
 _B58_CHUNK_DIGITS = 10
 _B58_CHUNK = 58**_B58_CHUNK_DIGITS
+_B58_PAIRS = [a + b for a in _B58_ALPHABET for b in _B58_ALPHABET]
+"""Every two-digit base58 string, by value: half as many small divisions when encoding."""
 
 
 def b64url_encode(data: bytes) -> str:
@@ -74,12 +76,12 @@ def b58btc_encode(data: bytes) -> str:
     while number:
         number, chunk = divmod(number, _B58_CHUNK)
         chunks.append(chunk)
-    digits: list[str] = []
+    pairs: list[str] = []
     for chunk in chunks:
-        for _ in range(_B58_CHUNK_DIGITS):
-            chunk, digit = divmod(chunk, 58)
-            digits.append(_B58_ALPHABET[digit])
-    encoded = "".join(reversed(digits)).lstrip("1")
+        for _ in range(_B58_CHUNK_DIGITS // 2):
+            chunk, pair = divmod(chunk, 58 * 58)
+            pairs.append(_B58_PAIRS[pair])
+    encoded = "".join(reversed(pairs)).lstrip("1")
     return "1" * (len(data) - len(body)) + encoded
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from blockcity.ledger.entries import EntryTypes
 from blockcity.services import attendance, notices
 from blockcity.services.labor import entries as labor_entries
+from blockcity.services.wages import entries as wages_entries
 
 
 def register_entry_types(types: EntryTypes) -> None:
@@ -12,3 +13,4 @@ def register_entry_types(types: EntryTypes) -> None:
     notices.register(types)
     labor_entries.register(types)
     attendance.register(types)
+    wages_entries.register(types)

@@ -18,8 +18,8 @@ from blockcity.services.attendance import (
     RecordKind,
     WindowMismatch,
     WorksiteCodeInvalid,
+    qr,
 )
-from blockcity.services.attendance import qr
 from blockcity.services.attendance.service import AttendanceNotAllowed
 from tests.services.attendance.world import AttendanceWorld
 
@@ -202,9 +202,7 @@ def test_someone_elses_signature_cannot_stand_for_the_employer(aw: AttendanceWor
     )
     worker_signature = aw.labor.worker.sign(bytes.fromhex(correction.digest))
     with pytest.raises(AttendanceNotAllowed):
-        aw.attendance.sign_correction(
-            aw.labor.manager.account, correction.id, worker_signature
-        )
+        aw.attendance.sign_correction(aw.labor.manager.account, correction.id, worker_signature)
 
 
 def test_a_location_goes_to_the_vault_rounded_and_only_its_commitment_to_the_record(
@@ -225,7 +223,8 @@ def test_a_location_goes_to_the_vault_rounded_and_only_its_commitment_to_the_rec
     )
     assert record.location is not None and b"37.5" not in record.data
     (info,) = [
-        r for r in aw.labor.node.vault.records(aw.labor.worker.account.id)
+        r
+        for r in aw.labor.node.vault.records(aw.labor.worker.account.id)
         if r.kind == "attendance.location"
     ]
     assert info.commitment == record.location

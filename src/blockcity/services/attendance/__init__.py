@@ -6,6 +6,7 @@ an audit and per-record proofs, monthly timesheets. The service is ``Attendance`
 from blockcity.services.attendance.entries import BATCH_SEALED, BatchSealed, register
 from blockcity.services.attendance.model import (
     AttendanceRecord,
+    ContractTerms,
     CorrectionReason,
     Flag,
     RecordKind,
@@ -18,13 +19,12 @@ from blockcity.services.attendance.rules import AttendancePolicy
 from blockcity.services.attendance.service import (
     Attendance,
     AuditReport,
-    ContractTerms,
     Correction,
     Location,
     Scan,
+    WindowMismatch,
     Worksite,
     WorksiteCodeInvalid,
-    WindowMismatch,
 )
 
 __all__ = [

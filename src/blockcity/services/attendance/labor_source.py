@@ -4,7 +4,7 @@ from the labour contract service (``Node.labor``)."""
 from __future__ import annotations
 
 from blockcity.identity.accounts import Accounts
-from blockcity.services.attendance.service import ContractTerms
+from blockcity.services.attendance.model import ContractTerms
 from blockcity.services.labor.contracts import LaborContracts
 from blockcity.services.labor.records import Contract, ContractState
 

@@ -6,8 +6,14 @@ timesheet of a month. Every time is UTC inside; pages convert to Asia/Seoul.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from blockcity.services.labor.model import Period, Weekday, WorkDay
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 class RecordKind(enum.StrEnum):
@@ -148,3 +154,20 @@ class Timesheet:
     @property
     def night_minutes(self) -> int:
         return sum(day.night_minutes for day in self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    """What attendance needs of a concluded contract: whose it is, where and on which hours."""
+
+    contract_id: str
+    organization_id: str
+    worker_did: str
+    workplace: str
+    days: Mapping[Weekday, WorkDay]
+    period: Period | None
+
+
+def local_time(moment: datetime) -> time:
+    """``moment`` as a Seoul wall-clock time in whole minutes."""
+    return moment.astimezone(SEOUL).time().replace(second=0, microsecond=0)

@@ -6,7 +6,6 @@ Needs nothing but the proof and the ledger's trusted keys."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from blockcity.credentials.anchor import Anchor, LedgerTrust
 from blockcity.credentials.checks import Check
@@ -130,8 +129,7 @@ def _ledger_checks(anchor: Anchor, trust: LedgerTrust) -> list[Check]:
                 "witnesses",
                 witnesses >= trust.quorum,
                 f"{witnesses} trusted witnesses cosigned the checkpoint (needed: {trust.quorum})",
-                f"신뢰하는 증인 {witnesses}곳이 체크포인트에 연서명했습니다 "
-                f"(필요: {trust.quorum})",
+                f"신뢰하는 증인 {witnesses}곳이 체크포인트에 연서명했습니다 (필요: {trust.quorum})",
             )
         )
     return checks

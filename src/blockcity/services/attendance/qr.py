@@ -40,9 +40,7 @@ def scan_path(worksite: str, window: int, secret: bytes, policy: AttendancePolic
     return f"/a/{worksite}/{window}/{code(secret, worksite, window, policy)}"
 
 
-def scanned_in_time(
-    window: int, device_at: datetime, policy: AttendancePolicy
-) -> bool:
+def scanned_in_time(window: int, device_at: datetime, policy: AttendancePolicy) -> bool:
     """Whether a scan of ``window`` at device time ``device_at`` is believable: the device time
     lies in that window or the next ``qr_previous_windows`` ones, give or take the clock skew.
     A code from two windows ago, or a device time the code cannot vouch for, is not."""

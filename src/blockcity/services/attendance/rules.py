@@ -34,4 +34,3 @@ class AttendancePolicy(BaseModel):
 @functools.cache
 def _load() -> AttendancePolicy:
     return AttendancePolicy.model_validate_json(_DATA.read_text(encoding="utf-8"))
-

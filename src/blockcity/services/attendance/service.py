@@ -18,15 +18,15 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from blockcity.credentials.anchor import Anchor
 from blockcity.crypto import SigningKey, b64url_encode
 from blockcity.crypto.canonical import canonical_json
 from blockcity.crypto.sealing import MasterKey
+from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
 from blockcity.identity.model import Account, Role
 from blockcity.identity.seoulpass import SeoulPass
@@ -37,20 +37,23 @@ from blockcity.ledger.log import Ledger, Receipt
 from blockcity.privacy.vault import Vault
 from blockcity.services.attendance import qr
 from blockcity.services.attendance.entries import BATCH_SEALED, BatchSealed
-from blockcity.services.attendance.proofs import PROOF_TYPE
 from blockcity.services.attendance.model import (
+    SEOUL,
     AttendanceRecord,
+    ContractTerms,
     CorrectionReason,
     Flag,
     RecordKind,
     Shift,
+    Timesheet,
 )
+from blockcity.services.attendance.proofs import PROOF_TYPE
 from blockcity.services.attendance.rules import AttendancePolicy
+from blockcity.services.attendance.timesheet import build_timesheet, month_bounds, timesheet_pdf
 from blockcity.services.labor.check import required_break_minutes
-from blockcity.services.labor.model import Period, Weekday, WorkDay
+from blockcity.services.labor.model import Weekday
 from blockcity.services.labor.rules import LaborRules
 
-SEOUL = ZoneInfo("Asia/Seoul")
 LOCATION_KIND = "attendance.location"
 _EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 _WEEKDAYS = list(Weekday)
@@ -140,18 +143,6 @@ def _not_found() -> NotFound:
         "no such contract (or it is not yours)",
         "그런 근로계약이 없습니다 (또는 본인의 계약이 아닙니다)",
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ContractTerms:
-    """What attendance needs of a concluded contract: whose it is, where and on which hours."""
-
-    contract_id: str
-    organization_id: str
-    worker_did: str
-    workplace: str
-    days: Mapping[Weekday, WorkDay]
-    period: Period | None
 
 
 class ContractSource(Protocol):
@@ -297,6 +288,8 @@ class Attendance:
         self._mac_key = self._sealed_meta("record-mac-key")
         self._secrets: dict[str, bytes] = {}
         self._terms: dict[str, ContractTerms] = {}
+        self._sites: dict[str, Worksite] = {}
+        self._open_shifts: dict[str, date] = {}
 
     # Worksites (employer).
 
@@ -559,6 +552,25 @@ class Attendance:
                 shifts.append(shift)
         return shifts
 
+    def timesheet(self, actor: Account, contract_id: str, year: int, month: int) -> Timesheet:
+        """The month's timesheet, for the contract's worker or its employer's staff."""
+        terms = self._visible_contract(actor, contract_id)
+        first, last = month_bounds(year, month)
+        return build_timesheet(
+            terms,
+            year,
+            month,
+            self._records(contract_id, first, last),
+            self.shifts(contract_id, first, last),
+        )
+
+    def timesheet_pdf(
+        self, actor: Account, contract_id: str, year: int, month: int, lang: Lang = "ko"
+    ) -> bytes:
+        sheet = self.timesheet(actor, contract_id, year, month)
+        terms = self._visible_contract(actor, contract_id)
+        return timesheet_pdf(sheet, terms.workplace, created_at=self.clock(), lang=lang)
+
     def records(
         self, actor: Account, contract_id: str, start: date, end: date
     ) -> list[AttendanceRecord]:
@@ -597,9 +609,10 @@ class Attendance:
         ).fetchall():
             pending = row["next_seq"] - 1 - row["sealed_seq"]
             oldest = self._record_at(row["organization_id"], row["sealed_seq"] + 1)
-            if pending >= self.batch_max_records or (
-                now - oldest
-            ).total_seconds() >= self.batch_max_seconds:
+            if (
+                pending >= self.batch_max_records
+                or (now - oldest).total_seconds() >= self.batch_max_seconds
+            ):
                 due.append(row["organization_id"])
         return self.seal(due)
 
@@ -690,7 +703,8 @@ class Attendance:
                     0,
                     f"ledger entry {index} seals a batch this database no longer holds: its "
                     "records were erased",
-                    f"원장 항목 {index}가 봉인한 묶음이 데이터베이스에 없습니다. 기록이 지워졌습니다",
+                    f"원장 항목 {index}가 봉인한 묶음이 데이터베이스에 없습니다. "
+                    "기록이 지워졌습니다",
                     None,
                 )
             ledger_batches.setdefault(stored[0], []).append((index, body))
@@ -767,8 +781,7 @@ class Attendance:
 
     def _audit_rows(self, organization_id: str, first: int, count: int) -> list[sqlite3.Row]:
         return self.db.execute(
-            "SELECT * FROM records WHERE organization_id = ? AND seq BETWEEN ? AND ? "
-            "ORDER BY seq",
+            "SELECT * FROM records WHERE organization_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
             (organization_id, first, first + count - 1),
         ).fetchall()
 
@@ -851,7 +864,7 @@ class Attendance:
         now = self.clock().replace(microsecond=0)
         results: list[AttendanceRecord | BlockcityError | None] = []
         accepted: list[tuple[int, ContractTerms, date, dict[str, Any], str | None]] = []
-        open_days: dict[str, date] = {}
+        open_days: dict[str, date | None] = {}
         for slot, scan in enumerate(scans):
             try:
                 terms, day, body = self._check_scan(scan, now, open_days)
@@ -863,13 +876,14 @@ class Attendance:
             accepted.append((slot, terms, day, body, location_refs[slot]))
             results.append(None)
         with _transaction(self.db):
-            for slot, terms, day, body, ref in accepted:
-                results[slot] = self._insert(terms, day, body, now, ref)
+            made = self._insert_many([(t, d, b, r) for _, t, d, b, r in accepted], now)
+        for (slot, *_), record in zip(accepted, made, strict=True):
+            results[slot] = record
         self.seal_due()
         return [r for r in results if r is not None]
 
     def _check_scan(
-        self, scan: Scan, now: datetime, open_days: dict[str, date]
+        self, scan: Scan, now: datetime, open_days: dict[str, date | None]
     ) -> tuple[ContractTerms, date, dict[str, Any]]:
         terms = self._contract(scan.contract_id)
         if terms is None or terms.worker_did != scan.worker_did:
@@ -912,6 +926,12 @@ class Attendance:
             day = open_days.pop(scan.contract_id, None) or self._open_day(terms, device_at) or day
         else:
             open_days[scan.contract_id] = day
+        period = terms.period
+        if period is not None and (day < period.start or (period.end and day > period.end)):
+            raise AttendanceConflict(
+                f"{day} is outside the contract's period; scans count only while it runs",
+                f"{day}은(는) 계약기간 밖입니다. 계약기간 중에만 출퇴근을 기록합니다",
+            )
         body: dict[str, Any] = {
             "kind": scan.kind.value,
             "device_at": _time(device_at),
@@ -924,7 +944,11 @@ class Attendance:
 
     def _open_day(self, terms: ContractTerms, device_at: datetime) -> date | None:
         """The day of the last clock-in without a clock-out within a day before ``device_at``:
-        a clock-out after midnight belongs to the shift it ends."""
+        a clock-out after midnight belongs to the shift it ends. Remembered from this
+        process's own inserts; read from the store after a restart."""
+        remembered = self._open_shifts.get(terms.contract_id)
+        if remembered is not None and (seoul_day(device_at) - remembered).days <= 1:
+            return remembered
         since = seoul_day(device_at - timedelta(hours=24))
         open_day = None
         for record in self._records(terms.contract_id, since, seoul_day(device_at)):
@@ -940,57 +964,73 @@ class Attendance:
         now = self.clock().replace(microsecond=0)
         body.setdefault("device_at", _time(now))
         with _transaction(self.db):
-            record = self._insert(terms, day, body, now, None)
+            (record,) = self._insert_many([(terms, day, body, None)], now)
         self.seal_due()
         return record
 
-    def _insert(
+    def _insert_many(
         self,
-        terms: ContractTerms,
-        day: date,
-        body: dict[str, Any],
+        items: Sequence[tuple[ContractTerms, date, dict[str, Any], str | None]],
         now: datetime,
-        location_ref: str | None,
-    ) -> AttendanceRecord:
-        organization_id = terms.organization_id
-        state = self.db.execute(
-            "SELECT next_seq FROM sequences WHERE organization_id = ?", (organization_id,)
-        ).fetchone()
-        seq = state[0] if state is not None else 1
-        if state is None:
-            self.db.execute(
-                "INSERT INTO sequences (organization_id, next_seq, sealed_seq) VALUES (?, 1, 0)",
-                (organization_id,),
+    ) -> list[AttendanceRecord]:
+        """Number, encode and store ``items`` inside the caller's transaction: each
+        organization's sequence is read once and written once per call."""
+        next_seq: dict[str, int] = {}
+        rows = []
+        made = []
+        stamp = _time(now)
+        for terms, day, body, location_ref in items:
+            organization_id = terms.organization_id
+            seq = next_seq.get(organization_id)
+            if seq is None:
+                state = self.db.execute(
+                    "SELECT next_seq FROM sequences WHERE organization_id = ?", (organization_id,)
+                ).fetchone()
+                if state is None:
+                    self.db.execute(
+                        "INSERT INTO sequences (organization_id, next_seq, sealed_seq) "
+                        "VALUES (?, 1, 0)",
+                        (organization_id,),
+                    )
+                seq = state[0] if state is not None else 1
+            next_seq[organization_id] = seq + 1
+            leaf = {
+                **body,
+                "v": 1,
+                "org": organization_id,
+                "seq": seq,
+                "contract": terms.contract_id,
+                "worker": terms.worker_did,
+                "day": day.isoformat(),
+                "at": stamp,
+            }
+            data = canonical_json(leaf)
+            rows.append(
+                (
+                    organization_id,
+                    seq,
+                    terms.contract_id,
+                    leaf["day"],
+                    data,
+                    self._mac(data),
+                    location_ref,
+                )
             )
-        leaf = {
-            **body,
-            "v": 1,
-            "org": organization_id,
-            "seq": seq,
-            "contract": terms.contract_id,
-            "worker": terms.worker_did,
-            "day": day.isoformat(),
-            "at": _time(now),
-        }
-        data = canonical_json(leaf)
-        self.db.execute(
+            made.append(_record(leaf, data, None))
+            if body["kind"] == RecordKind.CLOCK_IN.value:
+                self._open_shifts[terms.contract_id] = day
+            elif body["kind"] == RecordKind.CLOCK_OUT.value:
+                self._open_shifts.pop(terms.contract_id, None)
+        self.db.executemany(
             "INSERT INTO records (organization_id, seq, contract_id, day, data, mac, "
             "location_ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                organization_id,
-                seq,
-                terms.contract_id,
-                day.isoformat(),
-                data,
-                self._mac(data),
-                location_ref,
-            ),
+            rows,
         )
-        self.db.execute(
+        self.db.executemany(
             "UPDATE sequences SET next_seq = ?, last_at = ? WHERE organization_id = ?",
-            (seq + 1, _time(now), organization_id),
+            [(seq, stamp, organization_id) for organization_id, seq in next_seq.items()],
         )
-        return _record(leaf, data, None)
+        return made
 
     def _mac(self, data: bytes) -> bytes:
         return hmac.digest(self._mac_key, data, hashlib.sha256)[:16]
@@ -1036,7 +1076,9 @@ class Attendance:
             corrected=corrected,
         )
 
-    def _break_minutes(self, terms: ContractTerms, day: date, start: datetime, end: datetime) -> int:
+    def _break_minutes(
+        self, terms: ContractTerms, day: date, start: datetime, end: datetime
+    ) -> int:
         """The contract's break for that weekday; on a day outside the schedule, the statutory
         minimum for the time spent (LSA Art. 54), since the law presumes it was given."""
         span = int((end - start).total_seconds()) // 60
@@ -1072,7 +1114,10 @@ class Attendance:
         if row is None or seq >= row["first_seq"] + row["count"]:
             return None
         return Batch(
-            row["organization_id"], row["first_seq"], row["count"], row["root"],
+            row["organization_id"],
+            row["first_seq"],
+            row["count"],
+            row["root"],
             row["ledger_index"],
         )
 
@@ -1113,9 +1158,7 @@ class Attendance:
         return terms
 
     def _is_employer(self, actor: Account, organization_id: str) -> bool:
-        return (
-            self.seoul_pass.organizations.role_of(actor.id, organization_id) in _EMPLOYER_ROLES
-        )
+        return self.seoul_pass.organizations.role_of(actor.id, organization_id) in _EMPLOYER_ROLES
 
     def _require_employer(self, actor: Account, organization_id: str) -> None:
         if not self._is_employer(actor, organization_id):
@@ -1148,10 +1191,17 @@ class Attendance:
         return Worksite(row["id"], organization_id, label)
 
     def _site(self, worksite_id: str) -> Worksite | None:
+        known = self._sites.get(worksite_id)
+        if known is not None:
+            return known
         row = self.db.execute(
             "SELECT id, organization_id, label FROM worksites WHERE id = ?", (worksite_id,)
         ).fetchone()
-        return Worksite(row["id"], row["organization_id"], row["label"]) if row else None
+        if row is None:
+            return None
+        site = Worksite(row["id"], row["organization_id"], row["label"])
+        self._sites[worksite_id] = site
+        return site
 
     def _secret(self, worksite_id: str) -> bytes:
         secret = self._secrets.get(worksite_id)
@@ -1245,8 +1295,3 @@ def _correction(row: sqlite3.Row) -> Correction:
         employer_signed=row["employer_signature"] is not None,
         record_id=row["record_id"],
     )
-
-
-def local_time(moment: datetime) -> time:
-    """``moment`` as a Seoul wall-clock time in whole minutes."""
-    return moment.astimezone(SEOUL).time().replace(second=0, microsecond=0)

@@ -111,8 +111,11 @@ def browser() -> Iterator[Browser]:
             "Chromium not found: install it with `apt-get install -y chromium` (Debian) "
             "to run browser tests"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # CI machines are shared and slow at times: a page that takes 6 s to answer is slow, not
+    # broken, so assertions wait up to 20 s instead of Playwright's 5 s before failing.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS

@@ -186,6 +186,8 @@ class Node:
             public_url=config.public_url,
             clock=clock,
         )
+        # A concluded amendment or termination changes the terms attendance has cached.
+        node._labor.concluded_listeners.append(node._attendance.forget_contract)
         node._wages = WageStatements(
             config.data_dir / "wages.sqlite",
             seoul_pass=seoul_pass,

@@ -6,12 +6,14 @@ from blockcity.credentials.shares import Shares
 from blockcity.node import Node
 from blockcity.web import (
     account,
+    attendance,
     labor,
     operators,
     organizations,
     pages,
     passkeys,
     verify,
+    wages,
     wallet,
 )
 
@@ -25,6 +27,8 @@ def router(node: Node) -> APIRouter:
     site.include_router(organizations.router(node))
     site.include_router(operators.router(node))
     site.include_router(labor.router(node))
+    site.include_router(attendance.router(node))
+    site.include_router(wages.router(node))
     shares = Shares(node.credentials.db, clock=node.ledger.clock)
     site.include_router(verify.router(node, shares))
     site.include_router(wallet.router(node, shares))

@@ -237,6 +237,9 @@ class LaborContracts:
         self.public_url = public_url.rstrip("/")
         self.clock = clock
         self.outbox = Outbox(self.db, clock)
+        self.concluded_listeners: list[Callable[[str], None]] = []
+        """Called with a contract's id once a new version of it is concluded (an amendment or
+        a termination changes its terms), so services caching the terms drop them."""
 
     # Drafting (employer).
 
@@ -537,6 +540,7 @@ class LaborContracts:
         with self.db.transaction() as tx:
             self._record_concluded(tx, actor, contract, signature, receipt)
         self._extend_retention(contract)
+        self._announce_concluded(contract.id)
         concluded = self._version(contract.id, contract.version)
         worker_pdf, employer_pdf = (
             self.contract_pdf(actor, contract.id, contract.version, copy_for=copy)
@@ -582,6 +586,7 @@ class LaborContracts:
         for slot, contract, _ in ready:
             if results[slot] is None:
                 self._extend_retention(contract)
+                self._announce_concluded(contract.id)
                 results[slot] = self._version(contract.id, contract.version)
         return [result for result in results if result is not None]
 
@@ -796,6 +801,10 @@ class LaborContracts:
             return end.replace(year=end.year + years)
         except ValueError:
             return end.replace(year=end.year + years, day=28)
+
+    def _announce_concluded(self, contract_id: str) -> None:
+        for listener in self.concluded_listeners:
+            listener(contract_id)
 
     def _extend_retention(self, contract: Contract) -> None:
         until = self._retain_until(contract.draft)

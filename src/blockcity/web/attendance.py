@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
-from blockcity.identity.model import Account, Role
 from blockcity.node import Node
 from blockcity.services.attendance import (
     AttendanceRecord,
@@ -37,10 +36,10 @@ from blockcity.web.auth import NotSignedIn, SignedIn, signed_in
 from blockcity.web.i18n import Translator
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE
-from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render, seoul_time
+from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, seoul_time
 from blockcity.web.wallet import qr_svg
+from blockcity.web.workplace import WorkplacePages
 
-_EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 _KINDS = {"in": RecordKind.CLOCK_IN, "out": RecordKind.CLOCK_OUT}
 CsrfField = Annotated[str, Form(max_length=200)]
 Short = Annotated[str, Form(max_length=40)]
@@ -115,43 +114,22 @@ def _json_error(exc: BlockcityError, lang: str) -> JSONResponse:
 def router(node: Node) -> APIRouter:
     pages = APIRouter(include_in_schema=False, route_class=HtmlErrorRoute)
     seoul_pass = node.seoul_pass
+    workplace = WorkplacePages(seoul_pass)
     labor = node.labor
     attendance = node.attendance
 
     def today() -> date:
         return attendance.clock().astimezone(SEOUL).date()
 
-    def me_or_sign_in(request: Request) -> SignedIn | Response:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            return redirect("/signin?next=" + quote(request.url.path, safe="/"))
-        return found
+    me_or_sign_in = workplace.me_or_sign_in
 
-    def employer_orgs(account: Account) -> list[Any]:
-        return [
-            org for org, role in seoul_pass.organizations.of(account) if role in _EMPLOYER_ROLES
-        ]
+    employer_orgs = workplace.employer_orgs
 
-    def is_employer(account: Account, organization_id: str) -> bool:
-        return seoul_pass.organizations.role_of(account.id, organization_id) in _EMPLOYER_ROLES
+    is_employer = workplace.is_employer
 
-    def has_pin(request: Request, account: Account) -> bool:
-        return seoul_pass.pins.get(account.id, request.cookies.get(DEVICE_COOKIE)) is not None
+    has_pin = workplace.has_pin
 
-    def page(
-        request: Request, template: str, found: SignedIn, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        response = render(
-            request,
-            template,
-            section="labor",
-            status=status,
-            viewer=found.account,
-            csrf=found.session.csrf,
-            **context,
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    page = workplace.page
 
     def latest_contract(found: SignedIn, contract_id: str) -> Contract:
         return labor.history(found.account, contract_id)[-1]

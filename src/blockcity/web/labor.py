@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -21,7 +20,6 @@ from starlette.datastructures import FormData
 
 from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
-from blockcity.identity.model import Account, Role
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
 from blockcity.services.labor import (
@@ -42,14 +40,14 @@ from blockcity.services.labor.records import (
     PersonalDetails,
     TerminationReason,
 )
-from blockcity.web.auth import SignedIn, signed_in
+from blockcity.web.auth import SignedIn
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE
-from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render
+from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect
 from blockcity.web.wallet import qr_svg
+from blockcity.web.workplace import EMPLOYER_ROLES, WorkplacePages
 
 _SEOUL = ZoneInfo("Asia/Seoul")
-_EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 CsrfField = Annotated[str, Form(max_length=200)]
 Text = Annotated[str, Form(max_length=500)]
 
@@ -237,24 +235,17 @@ def _hours_per_week(contract: Contract) -> str | None:
 def router(node: Node) -> APIRouter:
     pages = APIRouter(include_in_schema=False, route_class=HtmlErrorRoute)
     seoul_pass = node.seoul_pass
+    workplace = WorkplacePages(seoul_pass)
     labor = node.labor
 
     def today() -> date:
         return labor.clock().astimezone(_SEOUL).date()
 
-    def me_or_sign_in(request: Request) -> SignedIn | Response:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            return redirect("/signin?next=" + quote(request.url.path, safe="/"))
-        return found
+    me_or_sign_in = workplace.me_or_sign_in
 
-    def employer_orgs(account: Account) -> list[Any]:
-        return [
-            org for org, role in seoul_pass.organizations.of(account) if role in _EMPLOYER_ROLES
-        ]
+    employer_orgs = workplace.employer_orgs
 
-    def has_pin(request: Request, account: Account) -> bool:
-        return seoul_pass.pins.get(account.id, request.cookies.get(DEVICE_COOKIE)) is not None
+    has_pin = workplace.has_pin
 
     def sign(request: Request, found: SignedIn, pin: str, contract: Contract) -> SignatureRecord:
         """The signer's Seoul Pass signature over the exact document shown, after a PIN step-up
@@ -267,20 +258,7 @@ def router(node: Node) -> APIRouter:
         )
         return stored.record
 
-    def page(
-        request: Request, template: str, found: SignedIn, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        response = render(
-            request,
-            template,
-            section="labor",
-            status=status,
-            viewer=found.account,
-            csrf=found.session.csrf,
-            **context,
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    page = workplace.page
 
     # The employer's side.
 
@@ -441,7 +419,7 @@ def router(node: Node) -> APIRouter:
         history = labor.history(found.account, contract_id)
         latest = history[-1]
         role = seoul_pass.organizations.role_of(found.account.id, latest.organization_id)
-        is_employer = role in _EMPLOYER_ROLES
+        is_employer = role in EMPLOYER_ROLES
         concluded = [v for v in history if v.state is ContractState.CONCLUDED]
         lang = page_language(request)
         return page(

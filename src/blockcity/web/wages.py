@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
-from blockcity.identity.model import Account, Role
+from blockcity.identity.model import Account
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
 from blockcity.services.insurance import InsuranceRules, InsuranceRulesMissing
@@ -28,13 +27,13 @@ from blockcity.services.labor.records import Contract, ContractState
 from blockcity.services.wages.dispute import export_record
 from blockcity.services.wages.entries import ObjectionCategory
 from blockcity.services.wages.service import IssuedStatement, Objection
-from blockcity.web.auth import SignedIn, signed_in
+from blockcity.web.auth import SignedIn
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE
-from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render
+from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect
+from blockcity.web.workplace import WorkplacePages
 
 _SEOUL = ZoneInfo("Asia/Seoul")
-_EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 _TAX_FIELDS = ("income_tax", "local_income_tax")
 _MAX_WON = 10**12
 """No monthly tax reaches a trillion won: a longer number is a typing slip, not an amount."""
@@ -82,38 +81,23 @@ def _industries(chosen: tuple[int, int], today: date, lang: str) -> list[tuple[s
 def router(node: Node) -> APIRouter:
     pages = APIRouter(include_in_schema=False, route_class=HtmlErrorRoute)
     seoul_pass = node.seoul_pass
+    workplace = WorkplacePages(seoul_pass)
     labor = node.labor
 
     def today() -> date:
         return labor.clock().astimezone(_SEOUL).date()
 
-    def me_or_sign_in(request: Request) -> SignedIn | Response:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            return redirect("/signin?next=" + quote(request.url.path, safe="/"))
-        return found
+    me_or_sign_in = workplace.me_or_sign_in
 
-    def is_employer(account: Account, organization_id: str) -> bool:
-        return seoul_pass.organizations.role_of(account.id, organization_id) in _EMPLOYER_ROLES
+    is_employer = workplace.is_employer
 
-    def has_pin(request: Request, account: Account) -> bool:
-        return seoul_pass.pins.get(account.id, request.cookies.get(DEVICE_COOKIE)) is not None
+    has_pin = workplace.has_pin
 
     def page(
         request: Request, template: str, found: SignedIn, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        response = render(
-            request,
-            template,
-            section="labor",
-            status=status,
-            viewer=found.account,
-            csrf=found.session.csrf,
-            categories=[c.value for c in ObjectionCategory],
-            **context,
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        categories = [c.value for c in ObjectionCategory]
+        return workplace.page(request, template, found, status, categories=categories, **context)
 
     def worker_name(issued: IssuedStatement) -> str:
         """The worker's Seoul Pass display name for the PDF: the statement itself names the

@@ -23,6 +23,7 @@ from blockcity.credentials.dataintegrity import (
     ProofVerificationFailed,
     create_presentation,
     create_proof,
+    create_proof_canonical,
     parse_json,
     proof_hash_data,
     verify_credential,
@@ -562,3 +563,21 @@ def test_domain_may_be_a_set_of_strings_in_any_order() -> None:
     domain = result.check(CheckName.DOMAIN)
     assert domain is not None and domain.ok
     assert _failed_names(result) == [CheckName.SIGNATURE]  # the domain was added after signing
+
+
+@settings(max_examples=50, deadline=None)
+@given(claims=st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=5))
+def test_the_canonical_form_given_at_signing_is_the_secured_documents(
+    claims: dict[str, str],
+) -> None:
+    key = SigningKey.from_seed(bytes(32))
+    did = did_key_from_public(key.public)
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "credentialSubject": {"id": did, **{k: v for k, v in claims.items() if k != "id"}},
+    }
+    secured, canonical = create_proof_canonical(document, key, verification_method_id(did))
+    assert canonical == canonical_json(secured)
+    assert verify_credential(secured, DidKeyResolver()).verified

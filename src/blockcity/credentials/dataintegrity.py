@@ -33,6 +33,7 @@ from blockcity.crypto import (
     b58btc_decode,
     b58btc_encode,
     canonical_json,
+    canonical_object,
 )
 from blockcity.crypto.keys import SIGNATURE_SIZE
 from blockcity.errors import BlockcityError, InvalidInput, VerificationFailed
@@ -250,6 +251,67 @@ def create_proof(
     With ``cryptosuite=RDFC_CRYPTOSUITE`` the proof is eddsa-rdfc-2022 instead (§3.2.1): the
     document must be JSON-LD whose contexts are all shipped, and the proof carries no @context.
     """
+    options = _proof_options(
+        document, key, verification_method, proof_purpose, created, challenge, domain, cryptosuite
+    )
+    if cryptosuite == RDFC_CRYPTOSUITE:
+        from blockcity.credentials import rdfc  # see RDFC_CRYPTOSUITE: only when asked for
+
+        try:
+            data = rdfc.proof_hash_data(document, options)
+        except VerificationFailed as exc:
+            raise ProofGenerationError(exc.message_en, exc.message_ko) from exc
+        signature = key.sign(data)
+        return {**document, "proof": {**options, "proofValue": "z" + b58btc_encode(signature)}}
+    members = {name: canonical_json(value) for name, value in document.items()}
+    return _sign_jcs(document, members, options, key)[0]
+
+
+def create_proof_canonical(
+    document: dict[str, Any],
+    key: SigningKey,
+    verification_method: str,
+    *,
+    created: datetime | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """``create_proof`` (eddsa-jcs-2022, assertionMethod) and the RFC 8785 form of the
+    secured document, made from the members already serialized for signing: an issuer that
+    anchors the credential's digest does not serialize it twice."""
+    options = _proof_options(
+        document, key, verification_method, ASSERTION_METHOD, created, None, None, CRYPTOSUITE
+    )
+    members = {name: canonical_json(value) for name, value in document.items()}
+    secured, secured_members = _sign_jcs(document, members, options, key)
+    return secured, canonical_object(secured_members)
+
+
+def _sign_jcs(
+    document: dict[str, Any],
+    members: dict[str, bytes],
+    options: dict[str, Any],
+    key: SigningKey,
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Sign ``document`` (its members in RFC 8785 form) with eddsa-jcs-2022 (§3.3.1, §3.3.4);
+    return it secured and its members with the proof's."""
+    if "@context" in document:
+        context = document["@context"]
+        options["@context"] = list(context) if isinstance(context, list) else context
+    data = sha256(canonical_json(options)).digest() + sha256(canonical_object(members)).digest()
+    proof = {**options, "proofValue": "z" + b58btc_encode(key.sign(data))}
+    return {**document, "proof": proof}, {**members, "proof": canonical_json(proof)}
+
+
+def _proof_options(
+    document: dict[str, Any],
+    key: SigningKey,
+    verification_method: str,
+    proof_purpose: str,
+    created: datetime | None,
+    challenge: str | None,
+    domain: str | None,
+    cryptosuite: str,
+) -> dict[str, Any]:
+    """The proof configuration (Data Integrity §2.1), after checking what the caller gave."""
     if cryptosuite not in CRYPTOSUITES:
         raise ProofGenerationError(
             f"cryptosuite {_shown.repr(cryptosuite)} cannot be issued; use one of "
@@ -299,20 +361,7 @@ def create_proof(
                     f"증명의 {name} 값은 비어 있지 않은 문자열이어야 합니다",
                 )
             options[name] = text
-    if cryptosuite == RDFC_CRYPTOSUITE:
-        from blockcity.credentials import rdfc  # see RDFC_CRYPTOSUITE: only when asked for
-
-        try:
-            data = rdfc.proof_hash_data(document, options)
-        except VerificationFailed as exc:
-            raise ProofGenerationError(exc.message_en, exc.message_ko) from exc
-        signature = key.sign(data)
-        return {**document, "proof": {**options, "proofValue": "z" + b58btc_encode(signature)}}
-    if "@context" in document:
-        context = document["@context"]
-        options["@context"] = list(context) if isinstance(context, list) else context
-    signature = key.sign(proof_hash_data(document, options))
-    return {**document, "proof": {**options, "proofValue": "z" + b58btc_encode(signature)}}
+    return options
 
 
 def create_presentation(

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +32,11 @@ from blockcity.credentials.anchor import (
     issued_entry,
     sd_jwt_digest,
 )
-from blockcity.credentials.dataintegrity import VC_V2_CONTEXT, create_proof
+from blockcity.credentials.dataintegrity import (
+    VC_V2_CONTEXT,
+    create_proof,
+    create_proof_canonical,
+)
 from blockcity.credentials.registry import IssuerRegistry
 from blockcity.credentials.sdjwt import ClaimPath, JwsPublicKey, issue_sd_jwt, present
 from blockcity.credentials.statuslist import (
@@ -40,7 +45,7 @@ from blockcity.credentials.statuslist import (
     status_entry,
     status_list_credential,
 )
-from blockcity.crypto import SigningKey, b64url_decode
+from blockcity.crypto import SigningKey, b64url_decode, b64url_encode
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
 from blockcity.identity.db import IdentityDB
@@ -249,8 +254,8 @@ class Credentials:
         entries: list[SignedHere] = []
         for request in requests:
             try:
-                credential, group, index = self._sign(request, now)
-                digest = credential_digest(credential)
+                credential, canonical, group, index = self._sign(request, now)
+                digest = b64url_encode(sha256(canonical).digest())
                 key, _ = self._key(request.issuer_kid)
                 entries.append(
                     issued_entry(
@@ -321,7 +326,8 @@ class Credentials:
                     )
         return results
 
-    def _sign(self, request: IssueRequest, now: datetime) -> tuple[dict[str, Any], str, int]:
+    def _sign(self, request: IssueRequest, now: datetime) -> tuple[dict[str, Any], bytes, str, int]:
+        """The secured credential, its RFC 8785 form, and its status list group and index."""
         _check_type(request.credential_type)
         if not request.holder.startswith("did:"):
             raise InvalidInput(
@@ -355,8 +361,10 @@ class Credentials:
                 document["validUntil"] = format_time(request.valid_until.replace(microsecond=0))
             if request.related:
                 document["relatedResource"] = [dict(item) for item in request.related]
-            secured = create_proof(document, key, request.issuer_kid, created=_whole_second_up(now))
-            return secured, group, index
+            secured, canonical = create_proof_canonical(
+                document, key, request.issuer_kid, created=_whole_second_up(now)
+            )
+            return secured, canonical, group, index
         except BlockcityError:
             self._release(group, index)
             raise

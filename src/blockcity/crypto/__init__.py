@@ -4,6 +4,7 @@ from blockcity.crypto.canonical import (
     MAX_SAFE_INTEGER,
     CanonicalDocument,
     canonical_json,
+    canonical_object,
     parse_canonical,
     read_canonical,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "canonical_json",
+    "canonical_object",
     "did_key_from_public",
     "multikey_decode",
     "multikey_encode",

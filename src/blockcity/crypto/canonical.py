@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -70,6 +71,19 @@ def canonical_json(value: object) -> bytes:
             "JSON value is nested too deeply, or refers to itself",
             "JSON 값의 중첩이 너무 깊거나 자기 자신을 참조합니다",
         ) from exc
+
+
+def canonical_object(members: Mapping[str, bytes]) -> bytes:
+    """The RFC 8785 form of an object whose member values are already in RFC 8785 form.
+
+    §3.2.3: members in the order of their names' UTF-16 code units, each name a canonical JSON
+    string. Lets a caller serialize a large member once and reuse it in several objects (an
+    entry with and without its signatures, a credential with and without its proof).
+    """
+    # surrogatepass: a lone surrogate sorts like any name, then canonical_json refuses it
+    # with InvalidInput, as it does inside a whole document.
+    ordered = sorted(members, key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+    return b"{" + b",".join(canonical_json(name) + b":" + members[name] for name in ordered) + b"}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from blockcity.crypto import (
     b64url_decode,
     b64url_encode,
     canonical_json,
+    canonical_object,
     read_canonical,
 )
 from blockcity.errors import BlockcityError, InvalidInput, PayloadTooLarge, VerificationFailed
@@ -159,14 +160,12 @@ def sign_entry(
         "at": format_time(at or datetime.now(UTC)),
         "body": body,
     }
-    # RFC 8785 writes an object as its members in key order, each value in canonical form, so
-    # the members are serialized once and joined twice: without and with the signatures. The
-    # envelope's names are ASCII, where code point order is the UTF-16 order §3.2.3 asks for.
+    # The members are serialized once and joined twice: without and with the signatures.
     members = {name: canonical_json(value) for name, value in envelope.items()}
-    message = _join_members(members)
+    message = canonical_object(members)
     sigs = [{"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers]
     members["sigs"] = canonical_json(sigs)
-    return _join_members(members)
+    return canonical_object(members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +193,6 @@ def sign_here(
     """``sign_entry`` for entries the node signs with keys it holds (issuer keys, the city)."""
     data = sign_entry(entry_type, body, signers, version=version, entry_id=entry_id, at=at)
     return SignedHere(data, {kid: key.public for kid, key in signers})
-
-
-def _join_members(members: dict[str, bytes]) -> bytes:
-    return (
-        b"{"
-        + b",".join(b'"%s":%s' % (name.encode(), members[name]) for name in sorted(members))
-        + b"}"
-    )
 
 
 def _reject(en: str, ko: str) -> EntryRejected:

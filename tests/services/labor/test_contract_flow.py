@@ -204,6 +204,8 @@ def test_termination_sets_retention_and_erasure_waits_for_it(lw: LaborWorld) -> 
         lw.node.labor.erase_worker(lw.worker.account, datetime(2029, 6, 30, 12, tzinfo=UTC))
     report = lw.node.labor.erase_worker(lw.worker.account, datetime(2029, 7, 1, 12, tzinfo=UTC))
     assert report.records == 2
+    recipients = lw.node.labor.db.query("SELECT recipient, text FROM outbox")
+    assert recipients and all(row["recipient"] == row["text"] == "" for row in recipients)
     with pytest.raises(Erased):
         lw.node.vault.get(ended.personal_record or "", actor="auditor", purpose="test")
     report = audit(

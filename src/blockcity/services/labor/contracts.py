@@ -775,9 +775,18 @@ class LaborContracts:
                     f"계약 {contract.id}은(는) 종료일이 없어 근로가 계속 중입니다. 기록은 근로가 "
                     "끝난 뒤 3년간 보존합니다(근로기준법 제42조)",
                 )
-        return self.vault.erase(
+        report = self.vault.erase(
             worker.id, actor=worker.id, reason="worker asked for erasure", now=now
         )
+        # The invitations' phone numbers and e-mail addresses are personal data too: they go
+        # with the vault's copy, sent or not.
+        contract_ids = [contract.id for contract in self.for_worker(worker)]
+        with self.db.transaction() as tx:
+            tx.executemany(
+                "UPDATE outbox SET recipient = '', text = '' WHERE contract_id = ?",
+                [(contract_id,) for contract_id in contract_ids],
+            )
+        return report
 
     def close(self) -> None:
         self.db.close()

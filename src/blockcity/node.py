@@ -39,6 +39,7 @@ from blockcity.services.attendance import Attendance
 from blockcity.services.attendance.labor_source import LaborContractSource
 from blockcity.services.labor.contracts import LaborContracts
 from blockcity.services.labor.employers import ensure_employer_identity
+from blockcity.services.wages.dispute import DISPUTE_BUNDLE_TYPE, verify_dispute_bundle
 from blockcity.services.wages.service import WageStatements
 
 
@@ -404,6 +405,7 @@ class Node:
                 status_lists=status_lists,
                 status_cache=status_cache,
                 clock=self.ledger.clock,
+                documents={DISPUTE_BUNDLE_TYPE: verify_dispute_bundle},
             )
         )
 

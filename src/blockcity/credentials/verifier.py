@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
@@ -38,8 +38,10 @@ from blockcity.errors import BlockcityError, InvalidInput
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 """The largest file the verifier reads: certificates are a few hundred kilobytes."""
 PDF_MEDIA_TYPE = "application/pdf"
-DISPUTE_BUNDLE_TYPE = "BlockcityDisputeBundle"
-"""A worker's full record for a labour office (``services.wages.dispute``)."""
+DocumentVerifier = Callable[[dict[str, Any], KeyResolver, "LedgerTrust | None"], Verdict]
+"""Verifies a JSON document of a ``type`` a service defines (a worker's dispute record, say),
+with the verifier's key resolver and ledger trust. Services plug theirs in through
+``VerifierContext.documents``, so this layer needs to know none of them."""
 _KB_MAX_AGE = timedelta(minutes=10)
 STATUS_MAX_AGE = timedelta(days=2)
 """The oldest status list copy a verifier relies on; an older one fails the status check as
@@ -68,6 +70,8 @@ class VerifierContext:
     )
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     max_bytes: int = MAX_INPUT_BYTES
+    documents: Mapping[str, DocumentVerifier] = field(default_factory=dict)
+    """Verifiers of the services' own JSON documents, by their ``type``."""
 
 
 class Verifier:
@@ -147,12 +151,9 @@ class Verifier:
     ) -> Verdict:
         if document.get("type") == BUNDLE_TYPE:
             return self._verify_bundle(document, nonce=nonce, audience=audience)
-        if document.get("type") == DISPUTE_BUNDLE_TYPE:
-            # Imported here: the dispute bundle belongs to the wage service, which sits above
-            # this layer; only this branch needs it.
-            from blockcity.services.wages.dispute import verify_dispute_bundle
-
-            return verify_dispute_bundle(document, self.context.keys, self.context.ledger)
+        service_document = self.context.documents.get(str(document.get("type")))
+        if service_document is not None:
+            return service_document(document, self.context.keys, self.context.ledger)
         types = _types(document)
         if di.VERIFIABLE_PRESENTATION in types:
             return self._verify_presentation(document, nonce=nonce, audience=audience)

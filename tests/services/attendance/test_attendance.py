@@ -51,6 +51,17 @@ def test_a_forged_code_is_refused(aw: AttendanceWorld) -> None:
         aw.scan(RecordKind.CLOCK_IN, code="a" * 16)
 
 
+@pytest.mark.parametrize(
+    ("window", "code"),
+    [(2**64, "a" * 16), (-1, "a" * 16), (0, "가" * 16), (0, "a\u0000" * 8)],
+)
+def test_a_typed_or_forged_link_is_refused_not_a_crash(
+    aw: AttendanceWorld, window: int, code: str
+) -> None:
+    with pytest.raises(WorksiteCodeInvalid):
+        aw.attendance.check_code(aw.site.id, window, code)
+
+
 @given(st.binary(min_size=32, max_size=32), st.integers(min_value=0, max_value=2**40))
 def test_codes_differ_between_windows_and_check_only_their_own(secret: bytes, w: int) -> None:
     code = qr.code(secret, "site", w, POLICY)

@@ -31,7 +31,12 @@ def code(secret: bytes, worksite: str, window: int, policy: AttendancePolicy) ->
 def code_matches(
     secret: bytes, worksite: str, window: int, candidate: str, policy: AttendancePolicy
 ) -> bool:
-    """Constant-time comparison, so response time does not leak how much of a guess was right."""
+    """Constant-time comparison, so response time does not leak how much of a guess was right.
+
+    A window outside what 8 bytes hold, or a code with non-ASCII letters, comes from a typed
+    or forged link, never from a display: it simply does not match."""
+    if not 0 <= window < 2**63 or not candidate.isascii():
+        return False
     return hmac.compare_digest(code(secret, worksite, window, policy), candidate.lower())
 
 

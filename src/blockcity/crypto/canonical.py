@@ -80,10 +80,27 @@ def canonical_object(members: Mapping[str, bytes]) -> bytes:
     string. Lets a caller serialize a large member once and reuse it in several objects (an
     entry with and without its signatures, a credential with and without its proof).
     """
-    # surrogatepass: a lone surrogate sorts like any name, then canonical_json refuses it
-    # with InvalidInput, as it does inside a whole document.
-    ordered = sorted(members, key=lambda name: name.encode("utf-16-be", "surrogatepass"))
-    return b"{" + b",".join(canonical_json(name) + b":" + members[name] for name in ordered) + b"}"
+    if all(name.isascii() for name in members):
+        ordered = sorted(members)  # for ASCII, code point order is UTF-16 order
+    else:
+        # surrogatepass: a lone surrogate sorts like any name, then canonical_json refuses it
+        # with InvalidInput, as it does inside a whole document.
+        ordered = sorted(members, key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+    return b"{" + b",".join(_member_name(name) + b":" + members[name] for name in ordered) + b"}"
+
+
+_MEMBER_NAMES: dict[str, bytes] = {}
+_MEMBER_NAMES_HELD = 4096
+"""Documents reuse a small set of member names; their encoded forms are kept, up to a bound."""
+
+
+def _member_name(name: str) -> bytes:
+    encoded = _MEMBER_NAMES.get(name)
+    if encoded is None:
+        encoded = canonical_json(name)
+        if len(_MEMBER_NAMES) < _MEMBER_NAMES_HELD:
+            _MEMBER_NAMES[name] = encoded
+    return encoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,3 +226,18 @@ def test_signed_here_spares_no_check_when_the_key_is_not_the_registered_one(
     forged = sign_here(TYPE, body_for(key), [(kid_of(key), impostor)], at=NOW)
     [result] = validator.check_many([forged])
     assert isinstance(result, EntrySignatureInvalid)
+
+
+def test_signed_here_still_meets_the_schema_the_clock_and_the_size_limit(
+    validator: EntryValidator, key: SigningKey
+) -> None:
+    # Only the signature and the canonical-form checks are spared: what the entry says is
+    # checked like any other entry's.
+    signer = [(kid_of(key), key)]
+    wrong_body = sign_here(TYPE, body_for(key, extra="x"), signer, at=NOW)
+    stale = sign_here(TYPE, body_for(key), signer, at=NOW - timedelta(hours=1))
+    huge = sign_here(TYPE, body_for(key, title_en="x" * MAX_ENTRY_BYTES), signer, at=NOW)
+    schema, clock, size = validator.check_many([wrong_body, stale, huge])
+    assert isinstance(schema, EntryRejected) and "body.extra" in schema.message_en
+    assert isinstance(clock, EntryRejected) and "device clock" in clock.message_en
+    assert isinstance(size, PayloadTooLarge)

@@ -153,19 +153,31 @@ def sign_entry(
     at: datetime | None = None,
 ) -> bytes:
     """Build and sign an entry; ``signers`` are (key id as a DID URL, key) pairs."""
-    envelope: dict[str, Any] = {
+    return _signed(_envelope(entry_type, body, version, entry_id, at), signers)[0]
+
+
+def _envelope(
+    entry_type: str, body: dict[str, Any], version: int, entry_id: str | None, at: datetime | None
+) -> dict[str, Any]:
+    return {
         "type": entry_type,
         "v": version,
         "id": entry_id or str(uuid.uuid4()),
         "at": format_time(at or datetime.now(UTC)),
         "body": body,
     }
+
+
+def _signed(
+    envelope: dict[str, Any], signers: Sequence[tuple[str, SigningKey]]
+) -> tuple[bytes, bytes]:
+    """The signed entry's bytes and what its signatures cover."""
     # The members are serialized once and joined twice: without and with the signatures.
     members = {name: canonical_json(value) for name, value in envelope.items()}
     message = canonical_object(members)
     sigs = [{"kid": kid, "sig": b64url_encode(key.sign(message))} for kid, key in signers]
     members["sigs"] = canonical_json(sigs)
-    return canonical_object(members)
+    return canonical_object(members), message
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +191,9 @@ class SignedHere:
 
     data: bytes
     keys: Mapping[str, VerifyKey]
+    message: bytes
+    """What the signatures cover. ``data`` was written canonical by construction, so the node
+    reads it without the canonical-form check that bytes from outside need."""
 
 
 def sign_here(
@@ -191,8 +206,8 @@ def sign_here(
     at: datetime | None = None,
 ) -> SignedHere:
     """``sign_entry`` for entries the node signs with keys it holds (issuer keys, the city)."""
-    data = sign_entry(entry_type, body, signers, version=version, entry_id=entry_id, at=at)
-    return SignedHere(data, {kid: key.public for kid, key in signers})
+    data, message = _signed(_envelope(entry_type, body, version, entry_id, at), signers)
+    return SignedHere(data, {kid: key.public for kid, key in signers}, message)
 
 
 def _reject(en: str, ko: str) -> EntryRejected:
@@ -202,12 +217,7 @@ def _reject(en: str, ko: str) -> EntryRejected:
 def _parse_envelope(data: bytes) -> tuple[dict[str, Any], bytes]:
     """The envelope and the bytes its signatures cover."""
     if len(data) > MAX_ENTRY_BYTES:
-        raise PayloadTooLarge(
-            f"the entry is {len(data)} bytes; the ledger takes at most {MAX_ENTRY_BYTES}. "
-            "Put documents in the vault and write only their digest",
-            f"항목이 {len(data)}바이트입니다. 원장은 최대 {MAX_ENTRY_BYTES}바이트까지 받습니다. "
-            "문서는 보관소에 두고 다이제스트만 기록하세요",
-        )
+        raise _too_large(data)
     document = read_canonical(data)
     envelope = document.value
     if not isinstance(envelope, dict):
@@ -227,6 +237,23 @@ def _parse_envelope(data: bytes) -> tuple[dict[str, Any], bytes]:
             "sigs만 있어야 합니다",
         )
     return envelope, document.encode({k: v for k, v in envelope.items() if k != "sigs"})
+
+
+def _parse_own_envelope(data: bytes) -> dict[str, Any]:
+    """The envelope of an entry ``sign_here`` wrote: its form is known, its size is not."""
+    if len(data) > MAX_ENTRY_BYTES:
+        raise _too_large(data)
+    envelope: dict[str, Any] = json.loads(data)
+    return envelope
+
+
+def _too_large(data: bytes) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the entry is {len(data)} bytes; the ledger takes at most {MAX_ENTRY_BYTES}. "
+        "Put documents in the vault and write only their digest",
+        f"항목이 {len(data)}바이트입니다. 원장은 최대 {MAX_ENTRY_BYTES}바이트까지 받습니다. "
+        "문서는 보관소에 두고 다이제스트만 기록하세요",
+    )
 
 
 def _check_envelope(envelope: dict[str, Any]) -> tuple[str, int, str, datetime]:
@@ -312,19 +339,19 @@ class EntryValidator:
         self._threads = threads
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="entry-check")
 
-    def check(
-        self,
-        data: bytes,
-        *,
-        check_time: bool = True,
-        signed_with: Mapping[str, VerifyKey] | None = None,
-    ) -> Entry:
+    def check(self, item: bytes | SignedHere, *, check_time: bool = True) -> Entry:
         """Parse and check one entry; raise an error that says what is wrong, or return it.
 
-        ``signed_with`` (from ``SignedHere``) names the keys this process signed with: a
-        signature by a key id that resolves to exactly that key is not verified again.
+        For a ``SignedHere`` entry, a signature by a key id that resolves to exactly the key
+        this process signed with is not verified again, and the bytes it wrote canonical are
+        not checked for canonical form.
         """
-        envelope, message = _parse_envelope(data)
+        if isinstance(item, SignedHere):
+            data, signed_with = item.data, item.keys
+            envelope, message = _parse_own_envelope(data), item.message
+        else:
+            data, signed_with = item, None
+            envelope, message = _parse_envelope(data)
         entry_type, version, entry_id, at = _check_envelope(envelope)
         if check_time and self.max_skew is not None:
             drift = abs(self.clock() - at)
@@ -381,11 +408,7 @@ class EntryValidator:
             results: list[Entry | BlockcityError] = []
             for item in part:
                 try:
-                    if isinstance(item, SignedHere):
-                        entry = self.check(item.data, check_time=check_time, signed_with=item.keys)
-                    else:
-                        entry = self.check(item, check_time=check_time)
-                    results.append(entry)
+                    results.append(self.check(item, check_time=check_time))
                 except BlockcityError as exc:
                     results.append(exc)
             return results

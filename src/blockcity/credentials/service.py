@@ -255,7 +255,7 @@ class Credentials:
         """Sign each credential, anchor all of them in as few blocks as the sequencer makes,
         and keep those the ledger acknowledged. Errors stay per request."""
         now = self.clock()
-        prepared: list[tuple[dict[str, Any], bytes, str, str, int] | BlockcityError] = []
+        prepared: list[tuple[dict[str, Any], str, str, int] | BlockcityError] = []
         entries: list[SignedHere] = []
         for request in requests:
             try:
@@ -270,7 +270,7 @@ class Credentials:
                         at=now,
                     )
                 )
-                prepared.append((credential, canonical, digest, group, index))
+                prepared.append((credential, digest, group, index))
             except BlockcityError as exc:
                 prepared.append(exc)
         receipts = iter(self.submit_many(entries))
@@ -280,7 +280,7 @@ class Credentials:
             if isinstance(item, BlockcityError):
                 results.append(item)
                 continue
-            credential, canonical, digest, group, index = item
+            credential, digest, group, index = item
             receipt = next(receipts)
             if isinstance(receipt, BlockcityError):
                 self._release(group, index)
@@ -304,7 +304,8 @@ class Credentials:
                     issued.issuer,
                     issued.holder,
                     json.dumps(issued.types),
-                    canonical.decode("utf-8"),
+                    # In the issuer's member order, not RFC 8785's: pages show claims as written.
+                    json.dumps(credential, ensure_ascii=False),
                     digest,
                     receipt.index,
                     group,

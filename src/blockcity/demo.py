@@ -5,16 +5,16 @@ from __future__ import annotations
 from hashlib import sha256
 
 from blockcity.credentials.enrolment import enrol_issuer
+from blockcity.credentials.identity import CITY_NAME_EN, CITY_NAME_KO
 from blockcity.credentials.service import IssueRequest
 from blockcity.crypto import SigningKey, did_key_from_public
 from blockcity.errors import NotFound, StorageError
 from blockcity.identity.dids import register_did
+from blockcity.identity.proofing import IDENTITY_CREDENTIAL_TYPE
 from blockcity.keystore import load_or_create_seed
-from blockcity.node import Node
+from blockcity.node import CITY_DID_WEB, CityIdentity, Node
 from blockcity.services.notices import NoticePublished, publish_notice
 
-CITY_DID_WEB = "did:web:seoul.blockcity.example"
-"""The city's own did:web, registered with the city's key."""
 DEMO_ORGANIZATION_DID = "did:web:seoul.blockcity.example:org:mapo-cafe"
 """A demo small business whose key the node holds, so the demo can sign as an employer."""
 
@@ -72,40 +72,46 @@ def seed_demo(node: Node) -> int:
     return len(_NOTICES)
 
 
+_NAMES = {
+    CITY_DID_WEB: (CITY_NAME_KO, CITY_NAME_EN),
+    DEMO_ORGANIZATION_DID: ("마포 카페", "Mapo Café"),
+}
+
+
+def _demo_keys(node: Node, city: CityIdentity) -> dict[str, SigningKey]:
+    return {CITY_DID_WEB: city.key, DEMO_ORGANIZATION_DID: demo_organization_key(node)}
+
+
 def seed_demo_dids(node: Node) -> int:
-    """Register the city's did:web and the demo café's unless the city's is already
-    registered; return how many entries were written.
+    """Register the city's did:web and the demo café's, each unless already registered (the
+    city's may be, by a first identity credential); return how many entries were written.
 
     Kept apart from ``seed_demo`` so that the ledger every test starts from keeps its three
     notices; ``blockcity serve --demo`` writes both.
     """
-    if node.city is None or any(r.did == CITY_DID_WEB for r in node.dids.dids()):
+    if node.city is None:
         return 0
     city = node.city
-    signer = (city.kid, city.key)
-    register_did(
-        node.submit,
-        signer,
-        CITY_DID_WEB,
-        [("key-1", city.key.public)],
-        name_ko="서울특별시",
-        name_en="Seoul Metropolitan Government",
-        at=node.ledger.clock(),
-    )
-    register_did(
-        node.submit,
-        signer,
-        DEMO_ORGANIZATION_DID,
-        [("key-1", demo_organization_key(node).public)],
-        name_ko="마포 카페",
-        name_en="Mapo Café",
-        at=node.ledger.clock(),
-    )
-    return 2
+    registered = {record.did for record in node.dids.dids()}
+    written = 0
+    for did, key in _demo_keys(node, city).items():
+        if did in registered:
+            continue
+        register_did(
+            node.submit,
+            (city.kid, city.key),
+            did,
+            [("key-1", key.public)],
+            name_ko=_NAMES[did][0],
+            name_en=_NAMES[did][1],
+            at=node.ledger.clock(),
+        )
+        written += 1
+    return written
 
 
 DEMO_CREDENTIAL_TYPES = {
-    CITY_DID_WEB: ("CareerCertificate", "SeoulPassIdentityCredential"),
+    CITY_DID_WEB: ("CareerCertificate", IDENTITY_CREDENTIAL_TYPE),
     DEMO_ORGANIZATION_DID: ("CareerCertificate",),
 }
 """Which credentials the demo issuers are trusted for: the city for public-job career
@@ -113,32 +119,33 @@ certificates and identity credentials, the café for its part-timers' career cer
 
 
 def seed_demo_issuers(node: Node) -> int:
-    """Make the city and the demo café trusted issuers unless the registry already knows them;
-    return how many registry entries were written. Needs ``seed_demo_dids`` first."""
-    if node.city is None or node.issuers.authorizations():
+    """Make the city and the demo café trusted issuers of their types, each type unless the
+    registry trusts them for it already; return how many registry entries were written. Needs
+    ``seed_demo_dids`` first."""
+    if node.city is None:
         return 0
     city = node.city
-    keys = {CITY_DID_WEB: city.key, DEMO_ORGANIZATION_DID: demo_organization_key(node)}
-    names = {
-        CITY_DID_WEB: ("서울특별시", "Seoul Metropolitan Government"),
-        DEMO_ORGANIZATION_DID: ("마포 카페", "Mapo Café"),
-    }
+    keys = _demo_keys(node, city)
     written = 0
     for did, types in DEMO_CREDENTIAL_TYPES.items():
+        now = node.ledger.clock()
+        missing = [t for t in types if not node.issuers.decide(did, t, now).trusted]
+        if not missing and node.credentials.issuer_kids(did):
+            continue
         enrol_issuer(
             node.submit,
             (city.kid, city.key),
             node.dids,
             node.credentials,
             did,
-            types,
-            name_ko=names[did][0],
-            name_en=names[did][1],
-            valid_from=node.ledger.clock(),
+            missing,
+            name_ko=_NAMES[did][0],
+            name_en=_NAMES[did][1],
+            valid_from=now,
             key=keys[did],
-            at=node.ledger.clock(),
+            at=now,
         )
-        written += len(types)
+        written += len(missing)
     return written
 
 

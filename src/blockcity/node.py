@@ -13,11 +13,17 @@ from blockcity.config import Config
 from blockcity.credentials import anchor as credential_anchor
 from blockcity.credentials import registry as issuer_registry
 from blockcity.credentials.anchor import CREDENTIAL_ISSUED, Anchor, LedgerTrust, check_issued_entry
+from blockcity.credentials.identity import CityIdentityCredentials, certificate_verifier
 from blockcity.credentials.reader import IssuedRecords
 from blockcity.credentials.registry import IssuerRegistry
 from blockcity.credentials.service import Credentials
 from blockcity.credentials.statuslist import StatusListCache
-from blockcity.credentials.verifier import STATUS_MAX_AGE, Verifier, VerifierContext
+from blockcity.credentials.verifier import (
+    STATUS_MAX_AGE,
+    DocumentVerifier,
+    Verifier,
+    VerifierContext,
+)
 from blockcity.crypto import SigningKey, did_key_from_public
 from blockcity.crypto.sealing import MasterKey
 from blockcity.errors import BlockcityError, StorageError
@@ -41,6 +47,9 @@ from blockcity.services.labor.contracts import LaborContracts
 from blockcity.services.labor.employers import ensure_employer_identity
 from blockcity.services.wages.dispute import DISPUTE_BUNDLE_TYPE, verify_dispute_bundle
 from blockcity.services.wages.service import WageStatements
+
+CITY_DID_WEB = "did:web:seoul.blockcity.example"
+"""The city's own did:web, registered with the city's key: it issues the city's credentials."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +100,7 @@ class Node:
         self._seoul_pass = seoul_pass
         self._credentials = credentials
         self._verifier_caches: tuple[LedgerTrust, StatusListCache] | None = None
+        self._certificates: DocumentVerifier | None = None
         self._records: IssuedRecords | None = None
         self._vault = vault
         self._labor: LaborContracts | None = None
@@ -136,6 +146,8 @@ class Node:
             store.close()
             raise
         city = CityIdentity(SigningKey.from_seed(load_or_create_seed(keys / "city.seed", master)))
+        # A read-only verifier of this folder learns from it which DID is the city's.
+        store.set_meta("city_did", city.did)
         registry = DidRegistry(city.did, clock=clock)
         issuers = IssuerRegistry(city.did, clock=clock)
         stored = list(ledger.store.entries(0, ledger.size))
@@ -342,6 +354,31 @@ class Node:
             )
         return self._wages
 
+    def identity_credentials(self) -> CityIdentityCredentials:
+        """The city as issuer of Seoul Pass identity credentials, for identity proofing."""
+        if self.city is None:
+            raise StorageError(
+                "this node was opened read-only; it cannot issue identity credentials",
+                "이 노드는 읽기 전용으로 열려 신원 자격증명을 발급할 수 없습니다",
+            )
+        return CityIdentityCredentials(
+            self.credentials,
+            self.dids,
+            self.issuers,
+            self.submit,
+            (self.city.kid, self.city.key),
+            CITY_DID_WEB,
+            self.ledger.clock,
+        )
+
+    def _city_dids(self) -> list[str]:
+        """The city's DID that signed identity certificates: its key's, or in a read-only node
+        the one its data folder recorded."""
+        if self.city is not None:
+            return [self.city.did]
+        recorded = self.ledger.store.get_meta("city_did")
+        return [recorded] if recorded else []
+
     def _organization_did(self, organization_id: str) -> str:
         """The employer's did:web, registered with a platform-held key on first use."""
         organization = self.seoul_pass.organizations.find(organization_id)
@@ -394,6 +431,8 @@ class Node:
             # Shared by every verifier this node hands out: a checkpoint's signatures and a
             # status list's proof are checked once, not once per request.
             self._verifier_caches = (self.ledger_trust(), StatusListCache(max_age=STATUS_MAX_AGE))
+        if self._certificates is None:
+            self._certificates = certificate_verifier(self.ledger, self._city_dids)
         trust, status_cache = self._verifier_caches
         return Verifier(
             VerifierContext(
@@ -405,7 +444,10 @@ class Node:
                 status_lists=status_lists,
                 status_cache=status_cache,
                 clock=self.ledger.clock,
-                documents={DISPUTE_BUNDLE_TYPE: verify_dispute_bundle},
+                documents={
+                    DISPUTE_BUNDLE_TYPE: verify_dispute_bundle,
+                    proofing.CERTIFICATE_TYPE: self._certificates,
+                },
             )
         )
 

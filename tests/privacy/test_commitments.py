@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from blockcity.crypto import b64url_encode, canonical_json
 from blockcity.identity.proofing import commitment as certificate_commitment
+from blockcity.identity.proofing import open_commitment as open_identity_commitment
 from blockcity.privacy.commitments import COMMITMENT_DOMAIN, SALT_BYTES, commit, open_commitment
 
 values = st.one_of(
@@ -40,6 +41,19 @@ def test_identity_certificate_digest_is_unchanged_by_the_generalization() -> Non
     salt = secrets.token_bytes(32)
     old = sha256(salt + canonical_json({"name": "홍길동", "birth_date": "1990-05-17"})).digest()
     assert certificate_commitment(salt, "홍길동", date(1990, 5, 17)) == b64url_encode(old)
+
+
+def test_an_identity_credentials_commitment_opens_the_same_way() -> None:
+    # The credential states the commitment as its subject's identityCommitment; the holder's
+    # revealed salt, name and birth date open it exactly as they opened a certificate's.
+    salt = secrets.token_bytes(32)
+    digest = certificate_commitment(salt, "홍길동", date(1990, 5, 17))
+    credential = {"credentialSubject": {"id": "did:key:z6Mk", "identityCommitment": digest}}
+    shown = b64url_encode(salt)
+    assert open_identity_commitment(credential, shown, "홍길동", "1990-05-17")
+    assert not open_identity_commitment(credential, shown, "홍길동", "1990-05-18")
+    statement = {"name": "홍길동", "birth_date": "1990-05-17"}
+    assert open_commitment(digest, shown, statement, domain=b"")
 
 
 def test_salt_of_another_length_never_opens() -> None:

@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from blockcity.node import Node
+from blockcity.web.account import proofing_for
 from blockcity.web.auth import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE
+from tests.identity.certificates_v1 import issue_certificate_v1
 from tests.web.account_helpers import (
     OFFICER_PASSWORD,
     PASSWORD,
@@ -300,16 +302,33 @@ def test_an_officer_proofs_a_person_who_then_sees_a_verified_certificate(
 ) -> None:
     download = _proofed_pair(client, node)
     me = client.get("/me").text
-    assert "유효한 인증서입니다" in me and me.count("✓") >= 5
+    assert "유효한 인증서입니다" in me and me.count("✓") >= 7
+    assert 'data-check="status"' in me and "SeoulPassIdentityCredential" in me
     assert "김민지" in me and "1990-05-17" in me
     doc = client.get(download)
     assert doc.status_code == 200 and "attachment" in doc.headers["Content-Disposition"]
-    certificate = json.loads(doc.text)
-    assert certificate["type"] == "SeoulPassIdentityCertificate"
-    assert "김민지" not in doc.text
-    index = certificate["ledger"]["index"]
-    entry = node.ledger.entry(index).data
+    bundle = json.loads(doc.text)
+    assert bundle["credential"]["type"] == ["VerifiableCredential", "SeoulPassIdentityCredential"]
+    assert "김민지" not in doc.text and "1990-05-17" not in doc.text
+    assert node.verifier().verify(doc.content).valid
+    wallet = client.get("/wallet").text
+    assert "SeoulPassIdentityCredential" in wallet and "신원 커밋먼트" in wallet
+    entry = node.ledger.entry(bundle["anchor"]["index"]).data
     assert "김민지".encode() not in entry and b"1990-05-17" not in entry
+
+
+def test_a_certificate_of_the_earlier_format_still_shows_as_verified(
+    client: TestClient, node: Node
+) -> None:
+    sign_up(client, "minji")
+    accounts = node.seoul_pass.accounts
+    minji = accounts.by_username("minji")
+    assert minji is not None
+    stored = issue_certificate_v1(node, proofing_for(node), officer(node), minji, name="김민지")
+    me = client.get("/me").text
+    assert "유효한 인증서입니다" in me and "SeoulPassIdentityCertificate" in me
+    assert "김민지" in me and f"/me/certificates/{stored.id}" in me
+    assert json.loads(client.get(f"/me/certificates/{stored.id}").text) == stored.document
 
 
 def test_another_users_certificate_is_not_found_not_forbidden(
@@ -321,7 +340,7 @@ def test_another_users_certificate_is_not_found_not_forbidden(
     theirs = client.get(download)
     unknown = client.get("/me/certificates/00000000-0000-0000-0000-000000000000")
     assert theirs.status_code == unknown.status_code == 404
-    assert "김민지" not in theirs.text and "SeoulPassIdentityCertificate" not in theirs.text
+    assert "김민지" not in theirs.text and "SeoulPassIdentity" not in theirs.text
     assert "snoop".title() in client.get("/me").text and "김민지" not in client.get("/me").text
 
 

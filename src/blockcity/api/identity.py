@@ -1,5 +1,6 @@
 """``/api/v1/identity``: sign up, sign in and out with a session cookie, my account and
-certificate, account recovery, and a public check of any Seoul Pass identity certificate.
+identity credential, account recovery, and a public check of any Seoul Pass identity credential
+or certificate (the one verifier's, as ``POST /api/v1/verify`` gives it).
 
 The session cookie is the web pages' own (HttpOnly, SameSite=Lax). A call that acts with it and
 changes something must carry the session's CSRF token, returned at sign-in, in an
@@ -8,6 +9,7 @@ changes something must carry the session's CSRF token, returned at sign-in, in a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
@@ -21,7 +23,7 @@ from blockcity.identity.model import Account, AccountKind
 from blockcity.identity.passwords import TooManyAttempts
 from blockcity.identity.sessions import csrf_matches
 from blockcity.node import Node
-from blockcity.web.account import proofing_for
+from blockcity.web.account import certificate_check, certificate_file, proofing_for
 from blockcity.web.auth import (
     CsrfRejected,
     NotSignedIn,
@@ -100,20 +102,29 @@ class SessionOut(BaseModel):
 class CheckOut(BaseModel):
     name: str
     ok: bool
-    message_en: str
-    message_ko: str
+    reason_en: str
+    reason_ko: str
 
 
-class CertificateCheckOut(BaseModel):
-    ok: bool
-    revoked: bool
+class VerdictOut(BaseModel):
+    """The one verifier's verdict: valid only when there were checks and all passed."""
+
+    valid: bool
+    kind: str
     checks: list[CheckOut]
 
 
 class Me(BaseModel):
     account: AccountOut
-    certificate: dict[str, Any] | None
-    certificate_check: CertificateCheckOut | None
+    certificate: dict[str, Any] | None = Field(
+        description="The identity credential (a W3C VC), or a certificate of the earlier format."
+    )
+    certificate_file: dict[str, Any] | None = Field(
+        description="What to hand a verifier: the credential's bundle with its ledger anchor "
+        "and status lists, which verifies offline (`blockcity verify`)."
+    )
+    certificate_check: VerdictOut | None
+    certificate_revoked_at: datetime | None
     recovery_codes_left: int
 
 
@@ -213,13 +224,13 @@ def router(node: Node) -> APIRouter:
             raise NotSignedIn()
         response.headers["Cache-Control"] = "no-store"
         certificate = proofing.latest(found.account.id)
-        check = proofing.verify(certificate.document) if certificate else None
+        check = certificate_check(node, certificate) if certificate else None
         return Me(
             account=AccountOut.of(found.account),
             certificate=certificate.document if certificate else None,
-            certificate_check=(
-                CertificateCheckOut.model_validate(check.to_dict()) if check else None
-            ),
+            certificate_file=certificate_file(node, certificate) if certificate else None,
+            certificate_check=VerdictOut.model_validate(check.to_dict()) if check else None,
+            certificate_revoked_at=certificate.revoked_at if certificate else None,
             recovery_codes_left=seoul_pass.recovery.remaining(found.account.id),
         )
 
@@ -238,11 +249,14 @@ def router(node: Node) -> APIRouter:
 
     @api.post(
         "/certificates/verify",
-        summary="Check a Seoul Pass identity certificate (no account needed)",
-        description="Reports every check: format, the city's signature, the issuer, the "
-        "ledger inclusion against a checkpoint signed by the log's key, and revocation.",
+        summary="Check a Seoul Pass identity credential or certificate (no account needed)",
+        description="The one verifier's checks, as `POST /api/v1/verify` reports them: for the "
+        "credential or its bundle the format, the city's signature and key, the issuer's "
+        "trust, validity, revocation in the city's status list and the ledger anchor; for a "
+        "certificate of the earlier format its signature, issuer, ledger record and revocation.",
     )
-    def verify(body: dict[str, Any]) -> CertificateCheckOut:
-        return CertificateCheckOut.model_validate(proofing.verify(body).to_dict())
+    def verify(body: dict[str, Any]) -> VerdictOut:
+        verdict = node.verifier().verify(json.dumps(body).encode())
+        return VerdictOut.model_validate(verdict.to_dict())
 
     return api

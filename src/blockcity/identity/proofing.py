@@ -1,10 +1,15 @@
 """Identity proofing: a registration officer confirms a person's real identity once, and the
-city issues a Seoul Pass identity certificate to the person's DID, anchored on the ledger.
+city issues the person's DID a Seoul Pass identity credential, a W3C verifiable credential
+(``SeoulPassIdentityCredential``) anchored on the ledger, which the one verifier checks like
+every other credential.
 
 The legal name and birth date stay in the identity database, sealed under the master key. The
-certificate and the ledger carry only a salted commitment to them, which the person can open to
-a verifier of their choosing. Issue 4 turns the certificate into a W3C verifiable credential;
-until then it is this small signed JSON document, kept apart from everything else.
+credential and the ledger carry only a salted commitment to them, which the person can open to
+a verifier of their choosing. This module knows nothing of the credentials layer: it asks an
+``IdentityCredentialIssuer`` (wired by the node) to issue and revoke the credential, and records
+the officer's confirmation itself, signed by the city and the officer. Certificates issued
+before the credential existed (``SeoulPassIdentityCertificate``, a small signed JSON document)
+still verify with ``verify_certificate``, which the node plugs into the one verifier.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ import secrets
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from hashlib import sha256
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -39,13 +44,18 @@ from blockcity.identity.accounts import Accounts
 from blockcity.identity.db import IdentityDB
 from blockcity.identity.model import Account, AccountKind
 from blockcity.ledger import merkle
-from blockcity.ledger.blocks import format_time
 from blockcity.ledger.checkpoint import open_checkpoint
 from blockcity.ledger.entries import EntryType, EntryTypes, sign_entry
 from blockcity.ledger.log import Ledger, Receipt
 from blockcity.privacy.commitments import commit
 
 CERTIFICATE_TYPE = "SeoulPassIdentityCertificate"
+"""The type of the certificates issued before the identity credential: they still verify."""
+IDENTITY_CREDENTIAL_TYPE = "SeoulPassIdentityCredential"
+"""The credential type the city issues on an officer's confirmation (its VC ``type``'s last
+member); the trusted-issuer registry must name the city for it."""
+Assurance = Literal["in-person"]
+"""How the identity was confirmed: in person, an officer holding the ID card."""
 MAX_NAME_LENGTH = 100
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _SEOUL = ZoneInfo("Asia/Seoul")
@@ -87,7 +97,8 @@ class _Body(BaseModel):
 
 
 class CertificateIssued(_Body):
-    """The city issued an identity certificate to ``subject``, on ``officer``'s confirmation."""
+    """The city issued an identity certificate to ``subject``, on ``officer``'s confirmation
+    (version 1: the certificates issued before the identity credential)."""
 
     issuer: str = Field(pattern=_DID, max_length=200)
     officer: str = Field(pattern=_DID, max_length=200)
@@ -97,10 +108,23 @@ class CertificateIssued(_Body):
     """The certificate's digest (``certificate_digest``)."""
 
 
+class CredentialConfirmed(_Body):
+    """The city issued ``subject`` the identity credential whose anchored digest is
+    ``credential``, on ``officer``'s confirmation (version 2 of the issued entry)."""
+
+    issuer: str = Field(pattern=_DID, max_length=200)
+    officer: str = Field(pattern=_DID, max_length=200)
+    subject: str = Field(pattern=_DID, max_length=200)
+    commitment: str = Field(pattern=_DIGEST)
+    credential: str = Field(pattern=_DIGEST)
+    """The credential's digest, as its ``credentials.issued`` anchor names it."""
+
+
 class CertificateRevoked(_Body):
     issuer: str = Field(pattern=_DID, max_length=200)
     subject: str = Field(pattern=_DID, max_length=200)
     certificate: str = Field(pattern=_DIGEST)
+    """The digest the issued entry names: a certificate's or an identity credential's."""
     reason: RevocationReason
 
 
@@ -111,11 +135,18 @@ CERTIFICATE_ISSUED = EntryType(
     description="The city issued a Seoul Pass identity certificate after an officer's check.",
     required_signers=lambda body: [body.issuer, body.officer],
 )
+CREDENTIAL_CONFIRMED = EntryType(
+    name="identity.certificate.issued",
+    version=2,
+    body=CredentialConfirmed,
+    description="The city issued a Seoul Pass identity credential after an officer's check.",
+    required_signers=lambda body: [body.issuer, body.officer],
+)
 CERTIFICATE_REVOKED = EntryType(
     name="identity.certificate.revoked",
     version=1,
     body=CertificateRevoked,
-    description="The city revoked a Seoul Pass identity certificate.",
+    description="The city revoked a Seoul Pass identity certificate or credential.",
     required_signers=lambda body: [body.issuer],
 )
 
@@ -123,10 +154,37 @@ CERTIFICATE_REVOKED = EntryType(
 def register_entry_types(types: EntryTypes) -> None:
     """Identity proofing's entry types, for ``node.entry_types()``."""
     types.register(CERTIFICATE_ISSUED)
+    types.register(CREDENTIAL_CONFIRMED)
     types.register(CERTIFICATE_REVOKED)
 
 
-# The certificate document.
+# The identity credential, issued and revoked by the credentials layer on identity's behalf.
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityCredential:
+    """An identity credential as issued: its id, the secured VC and its anchored digest."""
+
+    id: str
+    document: dict[str, Any]
+    digest: str
+
+
+class IdentityCredentialIssuer(Protocol):
+    """Issues and revokes the city's identity credentials. The node wires the credentials
+    layer's implementation in (``blockcity.credentials.identity``); identity never imports it."""
+
+    def issue(self, subject_did: str, claims: Mapping[str, Any]) -> IdentityCredential:
+        """Issue a ``SeoulPassIdentityCredential`` to ``subject_did`` with ``claims`` as its
+        subject's claims, anchored before it returns."""
+        ...
+
+    def revoke(self, credential_id: str) -> None:
+        """Revoke the credential in its issuer's status list."""
+        ...
+
+
+# The certificate document of version 1.
 
 
 class _Strict(BaseModel):
@@ -149,7 +207,7 @@ class CertificateProof(_Strict):
 
 
 class IdentityCertificate(_Strict):
-    """A Seoul Pass identity certificate as it is handed out and checked."""
+    """A Seoul Pass identity certificate of version 1, as it was handed out and is checked."""
 
     type: Literal["SeoulPassIdentityCertificate"]
     subject: str = Field(pattern=_DID, max_length=200)
@@ -228,15 +286,25 @@ def commitment(salt: bytes, name: str, birth_date: date) -> str:
 
 def open_commitment(doc: dict[str, Any], salt: str, name: str, birth_date: str | date) -> bool:
     """Whether the person's revealed salt (base64url), name and birth date open the
-    certificate's commitment: the selective reveal a verifier checks."""
+    commitment of an identity credential or certificate: the selective reveal a verifier
+    checks."""
     try:
         raw_salt = b64url_decode(salt)
         born = birth_date if isinstance(birth_date, date) else date.fromisoformat(birth_date)
         expected = commitment(raw_salt, name, born)
     except (InvalidInput, ValueError):
         return False
-    claimed = doc.get("commitment") if isinstance(doc, dict) else None
+    claimed = committed(doc) if isinstance(doc, dict) else None
     return isinstance(claimed, str) and secrets.compare_digest(expected, claimed)
+
+
+def committed(doc: dict[str, Any]) -> object:
+    """The commitment a document states: an identity credential's subject's
+    ``identityCommitment``, or a version 1 certificate's ``commitment``."""
+    subject = doc.get("credentialSubject")
+    if isinstance(subject, dict):
+        return subject.get("identityCommitment")
+    return doc.get("commitment")
 
 
 # Verification: a list of named checks, each ok or with a reason.
@@ -478,7 +546,8 @@ def verify_certificate(
     )
 
 
-# The person's record: the certificate and the sealed opening of its commitment.
+# The person's record: the credential (or older certificate) and the sealed opening of its
+# commitment.
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS identity_certificates (
@@ -508,17 +577,29 @@ class Opening:
 
 @dataclass(frozen=True, slots=True)
 class StoredCertificate:
+    """A person's identity credential, or a certificate of version 1 issued before it."""
+
     id: str
-    """The id of the ledger entry that anchors it."""
+    """The id of the ledger entry that records the officer's confirmation."""
     account_id: str
     document: dict[str, Any]
+    digest: str
+    """What the confirmation entry names: the credential's anchored digest (a certificate's
+    statement digest for version 1)."""
     issued_at: datetime
     revoked_at: datetime | None
     revocation_reason: str | None
 
     @property
-    def digest(self) -> str:
-        return certificate_digest(self.document)
+    def credential_id(self) -> str | None:
+        """The identity credential's id; None for a certificate of version 1."""
+        if self.document.get("type") == CERTIFICATE_TYPE:
+            return None
+        return str(self.document["id"])
+
+    @property
+    def commitment(self) -> str:
+        return str(committed(self.document))
 
 
 def create_officer(accounts: Accounts, username: str, password: str, display_name: str) -> Account:
@@ -527,34 +608,34 @@ def create_officer(accounts: Accounts, username: str, password: str, display_nam
 
 
 class Proofing:
-    """Issues, stores, revokes and verifies identity certificates for one city and ledger."""
+    """Issues, stores and revokes identity credentials for one city and ledger."""
 
     def __init__(
         self,
         db: IdentityDB,
         accounts: Accounts,
         master: MasterKey,
-        ledger: Ledger,
         city_key: SigningKey,
         submit: Callable[[bytes], Receipt],
+        credentials: IdentityCredentialIssuer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.db = db
         self._accounts = accounts
         self._master = master
-        self.ledger = ledger
         self._city_key = city_key
         self.city_did = did_key_from_public(city_key.public)
         self.city_kid = f"{self.city_did}#{self.city_did.removeprefix('did:key:')}"
         self._submit = submit
+        self._credentials = credentials
         self.clock = clock
-        self.revocations = RevocationIndex(ledger)
         db.schema(SCHEMA)
 
     def issue(
         self, officer_id: str, subject_id: str, legal_name: str, birth_date: date
     ) -> StoredCertificate:
-        """The officer has seen the person's ID: issue, anchor and keep their certificate."""
+        """The officer has seen the person's ID: issue, anchor and keep their credential, and
+        record the officer's confirmation on the ledger."""
         officer = self._accounts.get(officer_id)
         if officer.kind is not AccountKind.OFFICER:
             raise NotAnOfficer()
@@ -572,50 +653,38 @@ class Proofing:
         name = normalize_name(legal_name)
         now = self.clock()
         born = check_birth_date(birth_date, now.astimezone(_SEOUL).date())
+        # The officer's key is opened before anything is issued: an officer whose key cannot
+        # sign leaves no credential behind.
+        officer_key = self._accounts.custodial_key(officer.id)
         salt = secrets.token_bytes(32)
-        statement: dict[str, Any] = {
-            "type": CERTIFICATE_TYPE,
-            "subject": subject.did,
-            "issuer": self.city_did,
-            "commitment": commitment(salt, name, born),
-            "issued_at": format_time(now),
-        }
-        digest = certificate_digest(statement)
+        identity_commitment = commitment(salt, name, born)
+        assurance: Assurance = "in-person"
+        credential = self._credentials.issue(
+            subject.did, {"identityCommitment": identity_commitment, "assurance": assurance}
+        )
         entry_id = str(uuid.uuid4())
-        body = CertificateIssued(
+        body = CredentialConfirmed(
             issuer=self.city_did,
             officer=officer.did,
             subject=subject.did,
-            commitment=statement["commitment"],
-            certificate=digest,
+            commitment=identity_commitment,
+            credential=credential.digest,
         )
-        entry = sign_entry(
-            CERTIFICATE_ISSUED.name,
-            body.model_dump(),
-            [
-                (self.city_kid, self._city_key),
-                (officer.kid, self._accounts.custodial_key(officer.id)),
-            ],
-            entry_id=entry_id,
-            at=now,
-        )
-        receipt = self._submit(entry)
-        proof = self.ledger.inclusion_proof(receipt.index, receipt.tree_size)
-        note = self.ledger.published_note(self.ledger.block(receipt.block_height))
-        doc: dict[str, Any] = {
-            **statement,
-            "ledger": {
-                "entry_id": entry_id,
-                "index": receipt.index,
-                "tree_size": receipt.tree_size,
-                "inclusion_proof": [h.hex() for h in proof.path],
-                "checkpoint": note,
-            },
-        }
-        doc["proof"] = {
-            "kid": self.city_kid,
-            "sig": b64url_encode(self._city_key.sign(_signing_input(doc))),
-        }
+        try:
+            self._submit(
+                sign_entry(
+                    CREDENTIAL_CONFIRMED.name,
+                    body.model_dump(),
+                    [(self.city_kid, self._city_key), (officer.kid, officer_key)],
+                    version=CREDENTIAL_CONFIRMED.version,
+                    entry_id=entry_id,
+                    at=now,
+                )
+            )
+        except BlockcityError:
+            # Without the officer's confirmation on the ledger the credential must not stand.
+            self._credentials.revoke(credential.id)
+            raise
         opening = canonical_json(
             {"name": name, "birth_date": born.isoformat(), "salt": b64url_encode(salt)}
         )
@@ -627,8 +696,8 @@ class Proofing:
                     entry_id,
                     subject.id,
                     officer.id,
-                    digest,
-                    json.dumps(doc, ensure_ascii=False),
+                    credential.digest,
+                    json.dumps(credential.document, ensure_ascii=False),
                     self._master.seal(opening, _purpose(subject.id, entry_id)),
                     now.isoformat(),
                 ),
@@ -639,7 +708,9 @@ class Proofing:
         return self.get(subject.id, entry_id)
 
     def revoke(self, actor_id: str, certificate_id: str, reason: RevocationReason) -> Receipt:
-        """Revoke a certificate on the ledger (city-signed); its holder may be proofed again."""
+        """Revoke a credential in the city's status list and record why on the ledger
+        (city-signed); its holder may be proofed again. A certificate of version 1 is revoked
+        by the ledger entry alone."""
         actor = self._accounts.get(actor_id)
         if actor.kind not in (AccountKind.OFFICER, AccountKind.ADMIN):
             raise NotAnOfficer()
@@ -655,9 +726,11 @@ class Proofing:
             raise Conflict("the certificate is already revoked", "이미 폐지된 인증서입니다")
         stored = _stored(row)
         now = self.clock()
+        if stored.credential_id is not None:
+            self._credentials.revoke(stored.credential_id)
         body = CertificateRevoked(
             issuer=self.city_did,
-            subject=stored.document["subject"],
+            subject=_subject(stored.document),
             certificate=stored.digest,
             reason=reason,
         )
@@ -679,7 +752,7 @@ class Proofing:
         return receipt
 
     def current(self, account_id: str) -> StoredCertificate | None:
-        """The account's valid (not revoked) certificate, if any."""
+        """The account's valid (not revoked) credential or certificate, if any."""
         row = self.db.one(
             "SELECT * FROM identity_certificates WHERE account_id = ? AND revoked_at IS NULL "
             "ORDER BY issued_at DESC LIMIT 1",
@@ -688,7 +761,7 @@ class Proofing:
         return _stored(row) if row else None
 
     def latest(self, account_id: str) -> StoredCertificate | None:
-        """The account's newest certificate, revoked or not."""
+        """The account's newest credential or certificate, revoked or not."""
         row = self.db.one(
             "SELECT * FROM identity_certificates WHERE account_id = ? "
             "ORDER BY issued_at DESC LIMIT 1",
@@ -720,12 +793,15 @@ class Proofing:
         )
         return Opening(opened["name"], opened["birth_date"], opened["salt"])
 
-    def verify(self, doc: object) -> CertificateCheck:
-        return verify_certificate(doc, self.city_did, self.ledger, revocations=self.revocations)
-
 
 def _purpose(account_id: str, certificate_id: str) -> bytes:
     return f"identity-opening:{account_id}:{certificate_id}".encode()
+
+
+def _subject(document: dict[str, Any]) -> str:
+    """The holder's DID, as a credential or a certificate of version 1 names it."""
+    subject = document.get("credentialSubject")
+    return str(subject["id"] if isinstance(subject, dict) else document["subject"])
 
 
 def _stored(row: Any) -> StoredCertificate:
@@ -734,6 +810,7 @@ def _stored(row: Any) -> StoredCertificate:
         id=row["id"],
         account_id=row["account_id"],
         document=json.loads(row["document"]),
+        digest=row["digest"],
         issued_at=datetime.fromisoformat(row["issued_at"]),
         revoked_at=datetime.fromisoformat(revoked) if revoked else None,
         revocation_reason=row["revocation_reason"],

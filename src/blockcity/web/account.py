@@ -1,5 +1,5 @@
-"""Account pages: sign up, sign in and out, my account and certificate, password change,
-recovery with a one-time code, and the registration officer's identity check.
+"""Account pages: sign up, sign in and out, my account and identity credential, password
+change, recovery with a one-time code, and the registration officer's identity check.
 
 Every form carries a CSRF token; every password or code attempt first passes the per-address
 rate limit; a sign-in always starts a brand-new session. Pages only parse, call Seoul Pass and
@@ -16,10 +16,16 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from blockcity.credentials.checks import Verdict
 from blockcity.errors import BlockcityError, InvalidInput, StorageError
 from blockcity.identity.model import Account, AccountKind
 from blockcity.identity.passwords import SignInFailed, TooManyAttempts
-from blockcity.identity.proofing import NotAnOfficer, Proofing, parse_birth_date
+from blockcity.identity.proofing import (
+    NotAnOfficer,
+    Proofing,
+    StoredCertificate,
+    parse_birth_date,
+)
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.node import Node
 from blockcity.web.auth import (
@@ -32,6 +38,7 @@ from blockcity.web.auth import (
     safe_next,
     signed_in,
 )
+from blockcity.web.i18n import messages
 from blockcity.web.rendering import (
     HtmlErrorRoute,
     localized_error,
@@ -67,7 +74,8 @@ def _address(request: Request) -> str:
 
 
 def proofing_for(node: Node) -> Proofing:
-    """The node's identity proofing: its Seoul Pass, ledger, city key and master key."""
+    """The node's identity proofing: its Seoul Pass, city key, master key, and the city as
+    issuer of identity credentials."""
     if node.city is None or node.master is None:
         raise StorageError(
             "this node was opened read-only; identity proofing is not available",
@@ -78,11 +86,31 @@ def proofing_for(node: Node) -> Proofing:
         seoul_pass.db,
         seoul_pass.accounts,
         node.master,
-        node.ledger,
         node.city.key,
         node.submit,
+        node.identity_credentials(),
         seoul_pass.clock,
     )
+
+
+def certificate_file(node: Node, stored: StoredCertificate) -> dict[str, Any]:
+    """What the holder downloads and shows: the identity credential's bundle (with its anchor
+    and status lists, so it verifies offline), or a version 1 certificate as it was issued."""
+    if stored.credential_id is None:
+        return stored.document
+    return node.credentials.bundle(stored.credential_id)
+
+
+def certificate_check(node: Node, stored: StoredCertificate) -> Verdict:
+    """The one verifier's verdict on the holder's certificate file."""
+    return node.verifier().verify(json.dumps(certificate_file(node, stored)).encode())
+
+
+def certificate_entry(node: Node, stored: StoredCertificate) -> int:
+    """The ledger entry that anchors the credential (or records a version 1 certificate)."""
+    if stored.credential_id is None:
+        return int(stored.document["ledger"]["index"])
+    return node.credentials.get(stored.credential_id).ledger_index
 
 
 def router(node: Node) -> APIRouter:
@@ -227,7 +255,9 @@ def router(node: Node) -> APIRouter:
             found,
             account=account,
             certificate=certificate,
-            check=proofing.verify(certificate.document) if certificate else None,
+            check=certificate_check(node, certificate) if certificate else None,
+            entry_index=certificate_entry(node, certificate) if certificate else None,
+            check_labels=_check_labels(page_language(request)),
             opening=proofing.opening(account.id, certificate.id) if certificate else None,
             codes_left=seoul_pass.recovery.remaining(account.id),
             changed=request.query_params.get("changed") == "password",
@@ -242,10 +272,10 @@ def router(node: Node) -> APIRouter:
         # reveal that the id exists.
         stored = proofing.get(found.account.id, certificate_id)
         return Response(
-            json.dumps(stored.document, ensure_ascii=False, indent=2),
+            json.dumps(certificate_file(node, stored), ensure_ascii=False, indent=2),
             media_type="application/json",
             headers={
-                "Content-Disposition": 'attachment; filename="seoul-pass-certificate.json"',
+                "Content-Disposition": 'attachment; filename="seoul-pass-identity.json"',
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
             },
@@ -402,6 +432,13 @@ def _confirm_password(
         seoul_pass.accounts.sign_in(account.username, password)
     except SignInFailed as exc:
         raise localized_error(PasswordNotConfirmed, "account.error.current") from exc
+
+
+def _check_labels(lang: str) -> dict[str, str]:
+    """The verifier's check names as the page labels them; a check without a label shows its
+    name."""
+    prefix = "account.cert.check."
+    return {k.removeprefix(prefix): v for k, v in messages(lang).items() if k.startswith(prefix)}
 
 
 def _sentence(message: str) -> str:

@@ -253,3 +253,47 @@ def test_an_app_of_the_city_has_no_contracts(api: Api) -> None:
     ).json()["access_token"]
     answer = api.http.get(LABOR, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403 and answer.json()["code"] == "forbidden"
+
+
+def test_worker_certificate_with_a_job_too_short_answers_problem_json_per_job(api: Api) -> None:
+    lw = api.lw
+    # Begun on 5 January (57 days by the world's 2 March) and on 20 February (9 + 2 = 11 days).
+    long = lw.conclude(lw.long_enough_draft()).contract.id
+    short_draft = lw.draft(FormKind.REGULAR, period={"start": "2026-02-20", "end": None})
+    short = lw.conclude(short_draft).contract.id
+    csrf = lw.world.sign_in(api.http, lw.worker.account)
+    career = api.http.get("/api/v1/labor/career")
+    assert career.status_code == 200
+    verdicts = {job["contract_id"]: job["eligibility"] for job in career.json()["items"]}
+    assert verdicts[long]["eligible"] is True and verdicts[long]["days"] == 57
+    assert verdicts[short]["eligible"] is False and verdicts[short]["days"] == 11
+
+    body = {"contracts": [long, short], "items": ["employer", "period"]}
+    assert api.http.post("/api/v1/labor/career/certificate", json=body).status_code == 403
+    headers = {"x-csrf-token": csrf, "Accept-Language": "en"}
+    refused = api.http.post("/api/v1/labor/career/certificate", json=body, headers=headers)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["code"] == "labor-certificate-not-eligible"
+    assert "11 days so far (2026-02-20 to 2026-03-02)" in problem["detail"]
+    (job,) = problem["jobs"]
+    assert job["contract_id"] == short and job["eligible_from"] == "2026-03-21"
+    (refusal,) = job["refusals"]
+    assert refusal["code"] == "labor-certificate-too-short"
+    assert "11일(2026-02-20~2026-03-02)" in refusal["message_ko"]
+    assert refusal["figures"] == {
+        "start": "2026-02-20",
+        "counted_to": "2026-03-02",
+        "days": 11,
+        "min_days": 30,
+        "eligible_from": "2026-03-21",
+    }
+
+    issued = api.http.post(
+        "/api/v1/labor/career/certificate",
+        json={"contracts": [long], "items": ["employer", "period"]},
+        headers=headers,
+    )
+    assert issued.status_code == 200 and issued.content.startswith(b"%PDF")
+    assert issued.headers["x-credential-id"].startswith("urn:uuid:")

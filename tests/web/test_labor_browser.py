@@ -77,7 +77,8 @@ def test_contract_signed_on_a_phone_concluded_and_certified(
         set_pin(employer, site)
         employer.goto(f"{site}/labor/new?org={lw.world.org.id}&form=short_time")
         employer.get_by_label("근로자 서울패스 아이디 또는 DID").fill("minji")
-        employer.get_by_label("근로개시일").fill("2026-03-02")
+        # Begun on 5 January: 57 days by the world's 2 March, enough for a certificate.
+        employer.get_by_label("근로개시일").fill("2026-01-05")
         employer.get_by_label("계약 종료일").fill("2026-08-31")
         employer.get_by_label("근무장소").fill("서울특별시 마포구 양화로 45")
         employer.get_by_label("업무의 내용").fill("커피 제조 및 매장 응대")

@@ -72,8 +72,8 @@ def short_time_form(lw: LaborWorld, csrf: str, **changes: str) -> dict[str, str]
     return form | changes
 
 
-def drafted(lw: LaborWorld, client: TestClient, csrf: str) -> str:
-    response = client.post("/labor/new", data=short_time_form(lw, csrf))
+def drafted(lw: LaborWorld, client: TestClient, csrf: str, **changes: str) -> str:
+    response = client.post("/labor/new", data=short_time_form(lw, csrf, **changes))
     assert response.status_code == 303, response.text
     match = re.fullmatch(
         r"/labor/contracts/([0-9a-f-]{36})\?done=drafted", response.headers["location"]
@@ -119,7 +119,8 @@ def test_whole_flow_through_the_pages(lw: LaborWorld) -> None:
     form_page = manager.get(f"/labor/new?org={lw.world.org.id}&form=short_time")
     assert form_page.status_code == 200 and "월요일" in form_page.text
 
-    contract_id = drafted(lw, manager, manager_csrf)
+    # Begun on 5 January: 57 days by the world's 2 March, long enough for a certificate.
+    contract_id = drafted(lw, manager, manager_csrf, period_start="2026-01-05")
     page = manager.get(f"/labor/contracts/{contract_id}?done=drafted")
     assert "계약서를 저장했습니다" in page.text and "근로자에게 서명 요청 보내기" in page.text
     token = sent(lw, manager, manager_csrf, contract_id)
@@ -155,7 +156,7 @@ def test_whole_flow_through_the_pages(lw: LaborWorld) -> None:
         "커피 제조 및 매장 응대" in career.text and "출퇴근 기록이 생기면 표시됩니다" in career.text
     )
     # 3 days x 4 hours = 12 hours a week.
-    assert "12:00" in career.text
+    assert "12:00" in career.text and "넣을 수 있음 (57일 근무)" in career.text
     certificate = worker.post(
         "/career/certificate",
         data={"csrf": worker_csrf, "contract": contract_id, "item": ["employer", "period"]},
@@ -232,3 +233,31 @@ def test_forms_without_the_csrf_token_are_refused(lw: LaborWorld) -> None:
     assert forged.status_code == 403
     # The refused post used nothing up: the worker can still sign.
     signed_by_worker(lw, worker, worker_csrf, token)
+
+
+def test_career_page_disables_a_job_too_short_and_says_why(lw: LaborWorld) -> None:
+    manager, manager_csrf = browser_of(lw, lw.manager.account)
+    worker, worker_csrf = browser_of(lw, lw.worker.account)
+    # Begun on 20 February: 9 + 2 = 11 days by the world's 2 March; 30 days on 21 March.
+    contract_id = drafted(lw, manager, manager_csrf, period_start="2026-02-20")
+    signed_by_worker(lw, worker, worker_csrf, sent(lw, manager, manager_csrf, contract_id))
+    manager.post(
+        f"/labor/contracts/{contract_id}/countersign", data={"csrf": manager_csrf, "pin": PIN}
+    )
+    career = worker.get("/career").text
+    checkbox = re.search(
+        rf'<input type="checkbox" name="contract" value="{contract_id}"[^>]*>', career
+    )
+    assert checkbox and " disabled" in checkbox.group(0) and " checked" not in checkbox.group(0)
+    assert "지금까지 11일(2026-02-20~2026-03-02)" in career and "시행령 제19조" in career
+    assert "2026-03-21부터 요청할 수 있습니다" in career
+    assert re.search(r'<button type="submit" disabled', career)
+    english = worker.get("/career?lang=en").text
+    assert "has lasted 11 days so far (2026-02-20 to 2026-03-02)" in english
+    # A form posted around the disabled checkbox is refused with the same reason.
+    refused = worker.post(
+        "/career/certificate",
+        data={"csrf": worker_csrf, "contract": contract_id, "item": ["period"]},
+    )
+    assert refused.status_code == 422 and 'id="certificate-error"' in refused.text
+    assert "11 days so far" in refused.text and not refused.content.startswith(b"%PDF")

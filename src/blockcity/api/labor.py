@@ -6,29 +6,36 @@ The worker still signs on their own phone through Seoul Pass: sending answers th
 for the app to pass on. The employer's countersignature is a Seoul Pass signature record made
 by an owner or manager of the organization, checked like ``/api/v1/signatures/verify`` does;
 the app only carries it. Another organization's contract answers 404, like an unknown one.
+
+A signed-in worker (session cookie) reads their career, each job with whether a certificate
+asked for today may cover it (Decree Art. 19), and downloads a certificate of employment; a
+request naming a job it cannot cover answers 422 with each such job's reasons.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockcity.api.credentials import optional_operator
+from blockcity.api.identity import CSRF_HEADER
 from blockcity.api.oauth import OperatorCall, OperatorRoute, require_scope
 from blockcity.api.problems import problem, request_language
 from blockcity.errors import BlockcityError
 from blockcity.identity.authz import Forbidden, OperatorActor
-from blockcity.identity.model import Role
+from blockcity.identity.model import Account, Role
+from blockcity.identity.sessions import csrf_matches
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
 from blockcity.services.labor import ContractCheck, ContractDraft, InvalidContractDraft
-from blockcity.services.labor.contracts import ContractNotReady
+from blockcity.services.labor.contracts import CareerJob, ContractNotReady, JobsNotEligible
+from blockcity.services.labor.documents import CAREER_ITEMS
 from blockcity.services.labor.records import Contract
-from blockcity.web.auth import NotSignedIn, signed_in
+from blockcity.web.auth import CsrfRejected, NotSignedIn, signed_in
 
 CHECK = "labor:check"
 READ = "labor:read"
@@ -126,6 +133,45 @@ class ContractOut(BaseModel):
         )
 
 
+class CertificateRequest(_Strict):
+    contracts: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1,
+        max_length=50,
+        description="Ids of the worker's concluded contracts, all with one employer.",
+    )
+    items: list[Annotated[str, Field(max_length=40)]] = Field(
+        min_length=1,
+        max_length=len(CAREER_ITEMS),
+        description="What the certificate states, and nothing else (LSA Art. 39(2)): among "
+        + ", ".join(f"`{item}`" for item in sorted(CAREER_ITEMS))
+        + ".",
+    )
+    lang: Literal["ko", "en"] = "ko"
+
+
+class CareerJobOut(BaseModel):
+    contract_id: str
+    version: int
+    employer_name: str
+    employer_did: str
+    duties: str | None
+    eligibility: dict[str, Any] = Field(
+        description="Whether a certificate asked for today may cover the job (`eligible`), the "
+        "days counted, and each reason it may not (`refusals`, Korean and English)."
+    )
+
+    @classmethod
+    def of(cls, job: CareerJob) -> CareerJobOut:
+        return cls(
+            contract_id=job.contract.id,
+            version=job.contract.version,
+            employer_name=job.contract.employer_name,
+            employer_did=job.contract.employer_did,
+            duties=job.contract.draft.duties,
+            eligibility=job.eligibility.model_dump(mode="json"),
+        )
+
+
 def _organization(call: OperatorCall) -> OperatorActor:
     """The app's actor; the city's own apps belong to no employer, so they hold no contracts."""
     if call.grant.organization_id is None:
@@ -139,7 +185,8 @@ def _organization(call: OperatorCall) -> OperatorActor:
 
 def _listing_problem(request: Request, exc: BlockcityError, key: str) -> JSONResponse:
     """The problem+json of ``exc`` with its list detail ``key`` kept: the codes of the findings
-    that block sending, or each malformed field, for a program to act on one by one."""
+    that block sending, each malformed field, or each job a certificate cannot cover and why,
+    for a program to act on one by one."""
     lang = request_language(request)
     return problem(
         request, exc.status, exc.code, exc.title(lang), exc.message(lang), **{key: exc.detail[key]}
@@ -296,7 +343,58 @@ def router(node: Node) -> APIRouter:
             },
         )
 
+    def worker(request: Request, *, csrf: bool) -> Account:
+        """The signed-in worker; a call that issues something also needs the session's CSRF
+        token in its header, so another site cannot make it with the worker's cookie."""
+        found = signed_in(request, node.seoul_pass)
+        if found is None:
+            raise NotSignedIn()
+        if csrf and not csrf_matches(found.session.csrf, request.headers.get(CSRF_HEADER)):
+            raise CsrfRejected()
+        return found.account
+
+    @api.get(
+        "/career",
+        summary="The signed-in worker's jobs and whether each may go on a certificate today",
+        description="Session cookie. Each concluded contract, with the days of employment "
+        "counted to today and, for a job a certificate cannot cover (Enforcement Decree of the "
+        "Labor Standards Act, Art. 19), every reason in Korean and English.",
+    )
+    def career(request: Request) -> dict[str, Any]:
+        jobs = labor.career(worker(request, csrf=False))
+        return {"items": [CareerJobOut.of(job) for job in jobs]}
+
+    @api.post(
+        "/career/certificate",
+        summary="A certificate of employment (LSA Art. 39) for some of the worker's jobs",
+        description=(
+            f"Session cookie and the `{CSRF_HEADER}` header. Answers the sealed PDF carrying "
+            "its credential (`X-Credential-Id`). 422 `labor-certificate-not-eligible` when a "
+            "job cannot go on a certificate today, with `jobs`: each one's reasons; 404 for a "
+            "contract that is not the worker's."
+        ),
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    def certificate(request: Request, body: CertificateRequest) -> Response:
+        account = worker(request, csrf=True)
+        try:
+            data, credential_id = labor.career_certificate(
+                account, body.contracts, set(body.items), body.lang
+            )
+        except JobsNotEligible as exc:
+            return _listing_problem(request, exc, "jobs")
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": 'attachment; filename="career-certificate.pdf"',
+                "Cache-Control": "no-store",
+                "X-Credential-Id": credential_id,
+            },
+        )
+
     return api
 
 
-__all__ = ["CHECK", "READ", "WRITE", "ContractOut", "router"]
+__all__ = ["CHECK", "READ", "WRITE", "CareerJobOut", "CertificateRequest", "ContractOut", "router"]

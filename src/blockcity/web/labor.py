@@ -29,7 +29,7 @@ from blockcity.services.labor import (
     Weekday,
     weekly_contract_minutes,
 )
-from blockcity.services.labor.contracts import NotAllowed
+from blockcity.services.labor.contracts import CareerJob, JobsNotEligible, NotAllowed
 from blockcity.services.labor.documents import term_rows
 from blockcity.services.labor.entries import DeclineReason
 from blockcity.services.labor.model import InvalidContractDraft, StandardSchedule
@@ -654,24 +654,33 @@ def router(node: Node) -> APIRouter:
 
     # The worker's career.
 
+    def career_page(
+        request: Request, found: SignedIn, error: JobsNotEligible | None = None
+    ) -> HTMLResponse:
+        """Each concluded job, grouped by employer, with whether a certificate asked for today
+        may cover it (Decree Art. 19); the others' checkboxes are disabled and say why."""
+        jobs = labor.career(found.account)
+        by_employer: dict[str, list[CareerJob]] = defaultdict(list)
+        for job in jobs:
+            by_employer[job.contract.organization_id].append(job)
+        return page(
+            request,
+            "labor/career.html",
+            found,
+            status=error.status if error else 200,
+            jobs=jobs,
+            employers=list(by_employer.values()),
+            hours={job.contract.id: _hours_per_week(job.contract) for job in jobs},
+            items=CERTIFICATE_ITEMS,
+            error=error.message(page_language(request)) if error else None,
+        )
+
     @pages.get("/career", response_class=HTMLResponse)
     def career(request: Request) -> Response:
         found = me_or_sign_in(request)
         if isinstance(found, Response):
             return found
-        jobs = [c for c in labor.for_worker(found.account) if c.state is ContractState.CONCLUDED]
-        by_employer: dict[str, list[Contract]] = defaultdict(list)
-        for job in jobs:
-            by_employer[job.organization_id].append(job)
-        return page(
-            request,
-            "labor/career.html",
-            found,
-            jobs=jobs,
-            employers=list(by_employer.values()),
-            hours={job.id: _hours_per_week(job) for job in jobs},
-            items=CERTIFICATE_ITEMS,
-        )
+        return career_page(request, found)
 
     @pages.post("/career/certificate")
     def certificate(
@@ -682,9 +691,12 @@ def router(node: Node) -> APIRouter:
     ) -> Response:
         found = signed_in_form(request, seoul_pass, csrf)
         lang: Lang = "en" if page_language(request) == "en" else "ko"
-        data, credential_id = labor.career_certificate(
-            found.account, contract or [], set(item or []), lang
-        )
+        try:
+            data, credential_id = labor.career_certificate(
+                found.account, contract or [], set(item or []), lang
+            )
+        except JobsNotEligible as exc:
+            return career_page(request, found, exc)
         response = _pdf(data, "career-certificate.pdf")
         response.headers["X-Credential-Id"] = credential_id
         return response

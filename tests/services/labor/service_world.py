@@ -58,6 +58,11 @@ class LaborWorld:
         data["worker_did"] = self.worker.account.did
         return ContractDraft.parse(data)
 
+    def long_enough_draft(self, form: FormKind = FormKind.FIXED_TERM) -> ContractDraft:
+        """A draft whose job began on 5 January 2026: on the world's first day (2 March) it has
+        lasted 57 days, long enough for a certificate (Decree Art. 19: 30 days)."""
+        return self.draft(form, period={"start": "2026-01-05", "end": "2026-12-31"})
+
     def personal(self) -> PersonalDetails:
         return PersonalDetails.parse(PERSONAL, today=self.world.clock().date())
 

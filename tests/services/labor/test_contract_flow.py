@@ -228,7 +228,7 @@ def test_personal_details_in_someone_elses_name_are_refused_in_both_languages() 
 def test_career_certificate_verifies_green_and_fails_with_one_byte_changed(
     lw: LaborWorld,
 ) -> None:
-    contract = lw.conclude().contract
+    contract = lw.conclude(lw.long_enough_draft()).contract
     pdf, credential_id = lw.node.labor.career_certificate(
         lw.worker.account, [contract.id], {"employer", "period", "duties", "position"}
     )
@@ -237,7 +237,7 @@ def test_career_certificate_verifies_green_and_fails_with_one_byte_changed(
     assert all(check.ok for check in verdict.checks)
     assert "document" in {check.name for check in verdict.checks}
     text = pdf_text(pdf)
-    assert "사용증명서" in text and "2026-03-02 ~ 2026-12-31" in text and "한강 베이커리" in text
+    assert "사용증명서" in text and "2026-01-05 ~ 2026-12-31" in text and "한강 베이커리" in text
     # Not asked for, so absent from both the page and the credential (LSA Art. 39(2)).
     bundle = json.loads(open_sealed_pdf(pdf).attachment.payload)
     credential = json.dumps(bundle["credential"], ensure_ascii=False)
@@ -253,7 +253,7 @@ def test_career_certificate_verifies_green_and_fails_with_one_byte_changed(
 
 
 def test_certificate_of_days_worked_waits_for_attendance(lw: LaborWorld) -> None:
-    contract = lw.conclude().contract
+    contract = lw.conclude(lw.long_enough_draft()).contract
     with pytest.raises(InvalidInput, match="attendance"):
         lw.node.labor.career_certificate(lw.worker.account, [contract.id], {"days_worked"})
 

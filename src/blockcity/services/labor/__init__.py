@@ -1,6 +1,7 @@
 """Labour contracts (issue 5): drafts from the MOEL standard forms and the law checked while
-drafting, as pure functions over a year's rules. The service that sends, signs, anchors and
-certifies contracts is ``contracts.LaborContracts`` (``Node.labor``)."""
+drafting, as pure functions over a year's rules, and which jobs a certificate of employment
+may cover (Decree Art. 19). The service that sends, signs, anchors and certifies contracts is
+``contracts.LaborContracts`` (``Node.labor``)."""
 
 from blockcity.services.labor.check import (
     ContractCheck,
@@ -13,6 +14,12 @@ from blockcity.services.labor.check import (
     required_break_minutes,
     weekly_contract_minutes,
     weekly_holiday_hours,
+)
+from blockcity.services.labor.eligibility import (
+    Bar,
+    Eligibility,
+    Refusal,
+    certificate_eligibility,
 )
 from blockcity.services.labor.model import (
     ContractDraft,
@@ -27,13 +34,16 @@ from blockcity.services.labor.model import (
 from blockcity.services.labor.rules import LaborRules, NoRulesForYear, available_years
 
 __all__ = [
+    "Bar",
     "ContractCheck",
     "ContractDraft",
+    "Eligibility",
     "Finding",
     "FormKind",
     "InvalidContractDraft",
     "LaborRules",
     "NoRulesForYear",
+    "Refusal",
     "RequiredItem",
     "RulesYearMismatch",
     "Severity",
@@ -41,6 +51,7 @@ __all__ = [
     "Weekday",
     "Won",
     "available_years",
+    "certificate_eligibility",
     "check_contract",
     "monthly_standard_hours",
     "night_minutes",

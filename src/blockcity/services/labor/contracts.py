@@ -46,6 +46,7 @@ from blockcity.services.labor.documents import (
     contract_document,
     contract_pdf,
 )
+from blockcity.services.labor.eligibility import Eligibility, certificate_eligibility
 from blockcity.services.labor.employers import employer_did
 from blockcity.services.labor.entries import (
     CONTRACT_CONCLUDED,
@@ -155,6 +156,60 @@ class StillEmployed(Conflict):
     code = "labor-still-employed"
     title_ko = "근로관계가 끝나지 않았습니다"
     title_en = "The employment has not ended"
+
+
+@dataclass(frozen=True, slots=True)
+class CareerJob:
+    """A concluded contract on the worker's career page: its latest concluded version and
+    whether it may go on a certificate asked for that day (Decree Art. 19)."""
+
+    contract: Contract
+    eligibility: Eligibility
+
+
+class JobsNotEligible(BlockcityError):
+    """A certificate asked for with jobs it cannot cover that day (LSA Art. 39, Decree Art. 19);
+    ``detail["jobs"]`` gives each job's reasons for a program to show one by one."""
+
+    code = "labor-certificate-not-eligible"
+    status = 422
+    title_ko = "사용증명서에 넣을 수 없는 근무가 있습니다"
+    title_en = "Some jobs cannot go on a certificate"
+
+    @classmethod
+    def of(cls, barred: Sequence[CareerJob]) -> JobsNotEligible:
+        return cls(
+            "These jobs cannot go on a certificate; leave them out and ask again. "
+            + " ".join(
+                f"{_job_label_en(job.contract)}: "
+                + "; ".join(r.message_en for r in job.eligibility.refusals)
+                + "."
+                for job in barred
+            ),
+            "다음 근무는 사용증명서에 넣을 수 없습니다. 빼고 다시 요청하세요. "
+            + " ".join(
+                f"{_job_label_ko(job.contract)}: "
+                + " ".join(r.message_ko for r in job.eligibility.refusals)
+                for job in barred
+            ),
+            jobs=[
+                {
+                    "contract_id": job.contract.id,
+                    "employer": job.contract.employer_name,
+                    "duties": job.contract.draft.duties,
+                    **job.eligibility.model_dump(mode="json"),
+                }
+                for job in barred
+            ],
+        )
+
+
+def _job_label_en(contract: Contract) -> str:
+    return f"{contract.employer_name}, {contract.draft.duties or '-'} (contract {contract.id[:8]})"
+
+
+def _job_label_ko(contract: Contract) -> str:
+    return f"{contract.employer_name}, {contract.draft.duties or '-'} (계약 {contract.id[:8]})"
 
 
 def _contract_not_found() -> NotFound:
@@ -729,11 +784,20 @@ class LaborContracts:
 
     # Certificates and erasure (worker).
 
+    def career(self, worker: Account) -> list[CareerJob]:
+        """The worker's concluded contracts, each with whether it may go on a certificate asked
+        for today and, if not, why (LSA Art. 39, Decree Art. 19)."""
+        return self._judged(
+            [c for c in self.for_worker(worker) if c.state is ContractState.CONCLUDED]
+        )
+
     def career_certificate(
         self, worker: Account, contract_ids: list[str], items: set[str], lang: Lang = "ko"
     ) -> tuple[bytes, str]:
         """A certificate of employment for the worker's concluded contracts with one employer,
-        stating only ``items``; returns the sealed PDF and its credential id."""
+        stating only ``items``; returns the sealed PDF and its credential id. A job the
+        certificate cannot cover today (too short, or asked for too long after leaving: Decree
+        Art. 19) refuses the request with ``JobsNotEligible`` naming each one."""
         jobs = []
         for contract_id in contract_ids:
             latest = self._latest(contract_id)
@@ -743,6 +807,13 @@ class LaborContracts:
             jobs.append(Job(concluded, self._rules(concluded.draft)))
         if not jobs:
             raise InvalidInput("choose at least one contract", "계약을 하나 이상 고르세요")
+        barred = [
+            job
+            for job in self._judged([job.contract for job in jobs])
+            if not job.eligibility.eligible
+        ]
+        if barred:
+            raise JobsNotEligible.of(barred)
         issuer = self._employer_did(jobs[0].contract)
         record = jobs[-1].contract.personal_record
         assert record is not None  # every concluded version has the worker's details
@@ -795,6 +866,16 @@ class LaborContracts:
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC).replace(microsecond=0)
+
+    def _judged(self, contracts: Sequence[Contract]) -> list[CareerJob]:
+        """Each of ``contracts`` with its eligibility for a certificate asked for today in
+        Seoul, under the rules of this year: the law on the day the worker asks decides."""
+        today = self._now().astimezone(_SEOUL).date()
+        rules = LaborRules.for_year(today.year)
+        return [
+            CareerJob(contract, certificate_eligibility(contract.draft.period, today, rules))
+            for contract in contracts
+        ]
 
     def _rules(self, draft: ContractDraft) -> LaborRules:
         year = draft.period.start.year if draft.period else self._now().astimezone(_SEOUL).year
@@ -1067,9 +1148,11 @@ def _contact(contact: Mapping[str, str]) -> tuple[str, str]:
 
 
 __all__ = [
+    "CareerJob",
     "Concluded",
     "ContractNotReady",
     "InvitationNotValid",
+    "JobsNotEligible",
     "LaborContracts",
     "NotAllowed",
     "Outbox",

@@ -125,6 +125,19 @@ class Retention(_Data):
     source: Source
 
 
+class Certificate(_Data):
+    """Which jobs a certificate of employment covers (LSA Art. 39, Decree Art. 19): those of at
+    least ``min_continuous_days`` days, asked for while employed or within
+    ``request_years_after_end`` years after leaving."""
+
+    min_continuous_days: Positive
+    request_years_after_end: Positive
+    basis: Source
+    """The article the refusals cite, in English."""
+    basis_ko: Source
+    source: Source
+
+
 class Applies(enum.StrEnum):
     """When a form item is required: some exist only where the law they state applies."""
 
@@ -177,6 +190,7 @@ class LaborRules(_Data):
     premiums: Premiums
     workplace: Workplace
     retention: Retention
+    certificate: Certificate
     forms: dict[FormKind, StandardForm]
 
     @model_validator(mode="after")

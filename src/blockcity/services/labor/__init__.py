@@ -31,10 +31,16 @@ from blockcity.services.labor.model import (
     Weekday,
     Won,
 )
-from blockcity.services.labor.rules import LaborRules, NoRulesForYear, available_years
+from blockcity.services.labor.rules import (
+    Certificate,
+    LaborRules,
+    NoRulesForYear,
+    available_years,
+)
 
 __all__ = [
     "Bar",
+    "Certificate",
     "ContractCheck",
     "ContractDraft",
     "Eligibility",

@@ -65,7 +65,7 @@ from blockcity.services.labor.records import (
     PersonalDetails,
     TerminationReason,
 )
-from blockcity.services.labor.rules import LaborRules
+from blockcity.services.labor.rules import Certificate, LaborRules
 
 PERSONAL_KIND = "labor.contract.personal"
 RETENTION_BASIS = "근로기준법 제42조 (Labor Standards Act Art. 42)"
@@ -869,11 +869,11 @@ class LaborContracts:
 
     def _judged(self, contracts: Sequence[Contract]) -> list[CareerJob]:
         """Each of ``contracts`` with its eligibility for a certificate asked for today in
-        Seoul, under the rules of this year: the law on the day the worker asks decides."""
+        Seoul, under the Decree in force today: the law on the day the worker asks decides."""
         today = self._now().astimezone(_SEOUL).date()
-        rules = LaborRules.for_year(today.year)
+        rule = Certificate.on(today)
         return [
-            CareerJob(contract, certificate_eligibility(contract.draft.period, today, rules))
+            CareerJob(contract, certificate_eligibility(contract.draft.period, today, rule))
             for contract in contracts
         ]
 

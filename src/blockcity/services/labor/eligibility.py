@@ -1,6 +1,6 @@
 """Which jobs may appear on a certificate of employment asked for on a given day (LSA Art. 39,
 Enforcement Decree Art. 19): a pure function from a contract's period, the request date and a
-year's rules to a verdict that names, in Korean and English, each reason a job is left out.
+rule in force to a verdict that names, in Korean and English, each reason a job is left out.
 
 The period of employment is the contract's, as its latest concluded version states it: an
 amendment is a new version of the same employment, so it never restarts the count, and a
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from blockcity.services.labor.model import Period
-from blockcity.services.labor.rules import LaborRules
+from blockcity.services.labor.rules import Certificate
 
 Figure = int | str
 
@@ -66,17 +66,17 @@ class Eligibility(BaseModel):
 
 
 def certificate_eligibility(
-    period: Period | None, requested_on: date, rules: LaborRules
+    period: Period | None, requested_on: date, rule: Certificate | None = None
 ) -> Eligibility:
     """Whether a job with ``period`` may appear on a certificate asked for on ``requested_on``
-    under ``rules`` (the year of the request), with every reason it may not."""
+    under ``rule`` (by default, the one in force that day), with every reason it may not."""
+    rule = rule or Certificate.on(requested_on)
     if period is None:
         refusal = Refusal(
             code=Bar.NO_PERIOD,
             message_en="the contract states no period of employment, so its length cannot be "
-            f"counted ({rules.certificate.basis})",
-            message_ko="계약서에 근로계약기간이 없어 근무 기간을 셀 수 없습니다"
-            f"({rules.certificate.basis_ko})",
+            f"counted ({rule.basis})",
+            message_ko=f"계약서에 근로계약기간이 없어 근무 기간을 셀 수 없습니다({rule.basis_ko})",
             figures={},
         )
         return Eligibility(
@@ -88,22 +88,20 @@ def certificate_eligibility(
             eligible_until=None,
             refusals=(refusal,),
         )
-    minimum = rules.certificate.min_continuous_days
+    minimum = rule.min_continuous_days
     start, end = period.start, period.end
     counted_to = requested_on if end is None else min(end, requested_on)
     days = max(0, (counted_to - start).days + 1)
     long_enough_on = start + timedelta(days=minimum - 1)
     eligible_from = long_enough_on if end is None or end >= long_enough_on else None
-    eligible_until = (
-        None if end is None else _years_after(end, rules.certificate.request_years_after_end)
-    )
+    eligible_until = None if end is None else _years_after(end, rule.request_years_after_end)
     refusals: list[Refusal] = []
     if requested_on < start:
-        refusals.append(_not_started(start, eligible_from, minimum, rules))
+        refusals.append(_not_started(start, eligible_from, minimum, rule))
     elif days < minimum:
-        refusals.append(_too_short(start, end, counted_to, days, eligible_from, minimum, rules))
+        refusals.append(_too_short(start, end, counted_to, days, eligible_from, minimum, rule))
     if end is not None and eligible_until is not None and requested_on > eligible_until:
-        refusals.append(_too_late(end, eligible_until, rules))
+        refusals.append(_too_late(end, eligible_until, rule))
     return Eligibility(
         requested_on=requested_on,
         start=start,
@@ -128,9 +126,9 @@ def _years_after(left_on: date, years: int) -> date:
 
 
 def _not_started(
-    start: date, eligible_from: date | None, minimum: int, rules: LaborRules
+    start: date, eligible_from: date | None, minimum: int, rule: Certificate
 ) -> Refusal:
-    basis, basis_ko = rules.certificate.basis, rules.certificate.basis_ko
+    basis, basis_ko = rule.basis, rule.basis_ko
     when_en = (
         f"; it can be asked for from {eligible_from}"
         if eligible_from
@@ -158,9 +156,9 @@ def _too_short(
     days: int,
     eligible_from: date | None,
     minimum: int,
-    rules: LaborRules,
+    rule: Certificate,
 ) -> Refusal:
-    basis, basis_ko = rules.certificate.basis, rules.certificate.basis_ko
+    basis, basis_ko = rule.basis, rule.basis_ko
     need_en = f"a certificate needs at least {minimum} consecutive days ({basis})"
     need_ko = f"사용증명서는 {minimum}일 이상 계속 근무한 경우에 받을 수 있습니다({basis_ko})"
     if end is not None and end == counted_to:
@@ -199,17 +197,17 @@ def _too_short(
     )
 
 
-def _too_late(end: date, eligible_until: date, rules: LaborRules) -> Refusal:
-    years = rules.certificate.request_years_after_end
+def _too_late(end: date, eligible_until: date, rule: Certificate) -> Refusal:
+    years = rule.request_years_after_end
     closed_on = eligible_until + timedelta(days=1)
     return Refusal(
         code=Bar.TOO_LATE,
         message_en=f"this job ended on {end}; a certificate may be asked for within {years} "
         f"years after leaving, that is until {eligible_until}, and not since {closed_on} "
-        f"({rules.certificate.basis})",
+        f"({rule.basis})",
         message_ko=f"이 근무는 {end}에 끝났습니다. 사용증명서는 퇴직 후 {years}년 이내, 곧 "
         f"{eligible_until}까지 요청할 수 있어 {closed_on}부터는 받을 수 없습니다"
-        f"({rules.certificate.basis_ko}).",
+        f"({rule.basis_ko}).",
         figures=_figures(
             end=end, eligible_until=eligible_until, closed_on=closed_on, years_after_end=years
         ),

@@ -11,7 +11,7 @@ import enum
 import functools
 import json
 import re
-from datetime import time
+from datetime import date, time
 from importlib import resources
 from typing import Annotated, Self
 
@@ -130,12 +130,48 @@ class Certificate(_Data):
     least ``min_continuous_days`` days, asked for while employed or within
     ``request_years_after_end`` years after leaving."""
 
+    in_force_from: date | None
+    """When this version of the Decree took effect; None for the one in force before any
+    contract the platform holds."""
+    in_force_note: Source | None = None
     min_continuous_days: Positive
     request_years_after_end: Positive
     basis: Source
     """The article the refusals cite, in English."""
     basis_ko: Source
     source: Source
+
+    @classmethod
+    def on(cls, requested_on: date) -> Certificate:
+        """The rule in force on ``requested_on``: the law on the day the worker asks decides,
+        and it changes when the Decree is amended, not with the calendar year."""
+        in_force = [
+            version
+            for version in _certificate_versions()
+            if version.in_force_from is None or version.in_force_from <= requested_on
+        ]
+        return in_force[-1]
+
+
+class _CertificateVersions(_Data):
+    about: Source
+    versions: Annotated[tuple[Certificate, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _in_order_from_the_first(self) -> Self:
+        first, *later = self.versions
+        if first.in_force_from is not None:
+            raise ValueError("the first certificate rule is the one in force from the start")
+        dates = [version.in_force_from for version in later]
+        if any(d is None for d in dates) or dates != sorted(dates):  # type: ignore[type-var]
+            raise ValueError("later certificate rules need in-force dates in ascending order")
+        return self
+
+
+@functools.cache
+def _certificate_versions() -> tuple[Certificate, ...]:
+    text = (_DATA / "certificate.json").read_text(encoding="utf-8")
+    return _CertificateVersions.model_validate_json(text).versions
 
 
 class Applies(enum.StrEnum):
@@ -190,7 +226,6 @@ class LaborRules(_Data):
     premiums: Premiums
     workplace: Workplace
     retention: Retention
-    certificate: Certificate
     forms: dict[FormKind, StandardForm]
 
     @model_validator(mode="after")

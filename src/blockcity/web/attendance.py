@@ -5,7 +5,10 @@ contract (confirmations, corrections both parties sign, the timesheet and its PD
 Handlers parse forms, call one ``node.attendance`` command and render. Without script the scan
 page posts a plain form and the server's time is used; ``static/attendance.js`` posts the scan
 with the phone's time instead and, when the phone is offline, queues it until it is back online.
-Signing a correction is the PIN step-up and custodial signature of ``web.labor``.
+The script also offers the worker to record their phone's location with each scan: their consent
+(and its withdrawal) goes to the vault's consent register, and the month page shows each kept
+location with its distance from the worksite. Signing a correction is the PIN step-up and
+custodial signature of ``web.labor``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from blockcity.services.attendance import (
     ContractTerms,
     CorrectionReason,
     Flag,
+    Location,
     RecordKind,
     WindowMismatch,
 )
@@ -49,6 +53,7 @@ DONE = {
     "confirmed": "attendance.done.confirmed",
     "proposed": "attendance.done.proposed",
     "signed": "attendance.done.signed",
+    "positioned": "attendance.done.positioned",
 }
 
 
@@ -87,6 +92,27 @@ def _device_time(text: str, now: datetime) -> datetime:
             "휴대전화 시각이 올바른 값이 아닙니다",
         )
     return datetime.fromtimestamp(int(text) / 1000, UTC)
+
+
+def _scan_location(latitude: str, longitude: str, accuracy: str) -> Location | None:
+    """The phone's reading sent with a scan, or None when it sent none or one that is not a
+    place on Earth: the scan is then recorded without it rather than lost."""
+    if not latitude or not longitude:
+        return None
+    try:
+        return Location(float(latitude), float(longitude), float(accuracy) if accuracy else None)
+    except (ValueError, InvalidInput):
+        return None
+
+
+def _coordinate(text: str, field_en: str, field_ko: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(
+            f"give the {field_en} as a number of degrees, such as 37.5665",
+            f"{field_ko}를 37.5665처럼 도 단위 숫자로 적으세요",
+        ) from None
 
 
 def _local(day: date, text: str) -> datetime:
@@ -168,6 +194,7 @@ def router(node: Node) -> APIRouter:
             organizations=organizations,
             current=current,
             sites=sites,
+            positions={site.id: attendance.worksite_position(site.id) for site in sites},
             workplaces=workplaces,
             staff=staff,
             done=DONE.get(request.query_params.get("done", "")),
@@ -189,6 +216,23 @@ def router(node: Node) -> APIRouter:
             )
         attendance.worksite(found.account, organization_id, label)
         return redirect(f"/labor/worksites?org={quote(organization_id)}&done=created")
+
+    @pages.post("/labor/worksite/{worksite_id}/position")
+    def register_position(
+        request: Request,
+        worksite_id: str,
+        csrf: CsrfField = "",
+        latitude: Short = "",
+        longitude: Short = "",
+    ) -> Response:
+        """The employer registers where the worksite is, so scans far from it stand out."""
+        found = signed_in_form(request, seoul_pass, csrf)
+        position = Location(
+            _coordinate(latitude, "latitude", "위도"), _coordinate(longitude, "longitude", "경도")
+        )
+        attendance.set_worksite_position(found.account, worksite_id, position)
+        site = attendance.worksite_by_id(found.account, worksite_id)
+        return redirect(f"/labor/worksites?org={quote(site.organization_id)}&done=positioned")
 
     def display(found: SignedIn, worksite_id: str) -> dict[str, Any]:
         url, window, left = attendance.display(found.account, worksite_id)
@@ -244,6 +288,8 @@ def router(node: Node) -> APIRouter:
             code=code,
             choices=described,
             endpoint="/attendance/scans",
+            location_on=attendance.location_consent(found.account, site.id) is not None,
+            consent_endpoint="/attendance/location-consent",
         )
 
     @pages.get("/a/{worksite_id}/{window}/{code}", response_class=HTMLResponse)
@@ -261,11 +307,19 @@ def router(node: Node) -> APIRouter:
         contract_id: str,
         kind: str,
         device_at: datetime | None,
+        location: Location | None = None,
     ) -> tuple[AttendanceRecord, ContractTerms]:
         if kind not in _KINDS:
             raise InvalidInput("choose clock-in or clock-out", "출근이나 퇴근을 고르세요")
         record = attendance.clock_in_out(
-            found.account, contract_id, _KINDS[kind], worksite_id, window, code, device_at
+            found.account,
+            contract_id,
+            _KINDS[kind],
+            worksite_id,
+            window,
+            code,
+            device_at,
+            location,
         )
         return record, attendance.contract_terms(found.account, contract_id)
 
@@ -293,10 +347,13 @@ def router(node: Node) -> APIRouter:
         contract: Short = "",
         kind: Short = "",
         device_at: Short = "",
+        latitude: Short = "",
+        longitude: Short = "",
+        accuracy: Short = "",
     ) -> Response:
-        """The script's post (a scan made now, or one queued while offline): JSON either way,
-        so the phone can tell a refusal (drop it, say why) from a failure to reach us (keep
-        it)."""
+        """The script's post (a scan made now, or one queued while offline, with the location
+        the phone read at the scan if the worker opted in): JSON either way, so the phone can
+        tell a refusal (drop it, say why) from a failure to reach us (keep it)."""
         lang = page_language(request)
         try:
             found = signed_in_form(request, seoul_pass, csrf)
@@ -305,7 +362,10 @@ def router(node: Node) -> APIRouter:
                     "the QR window is not a number", "QR 코드 값이 올바르지 않습니다"
                 )
             moment = _device_time(device_at, attendance.clock())
-            record, _ = record_scan(found, worksite, int(window), code, contract, kind, moment)
+            place = _scan_location(latitude, longitude, accuracy)
+            record, _ = record_scan(
+                found, worksite, int(window), code, contract, kind, moment, place
+            )
         except BlockcityError as exc:
             return _json_error(exc, lang)
         t = Translator(lang)
@@ -319,6 +379,41 @@ def router(node: Node) -> APIRouter:
                 "device_time": seoul_time(record.device_at.isoformat()),
                 "late": late,
                 "late_text": t("attendance.flag.late_sync") if late else "",
+                "location_recorded": record.location is not None,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @pages.post("/attendance/location-consent")
+    def location_consent(
+        request: Request,
+        csrf: CsrfField = "",
+        worksite: Short = "",
+        choice: Short = "",
+    ) -> Response:
+        """The worker turns recording their location at this worksite on or off: the consent
+        register of the vault keeps both, so either can be shown later. JSON, since the scan
+        page must not reload (its QR code would have expired)."""
+        lang = page_language(request)
+        try:
+            found = signed_in_form(request, seoul_pass, csrf)
+            if choice == "on":
+                attendance.allow_location(found.account, worksite)
+            elif choice == "off":
+                attendance.withdraw_location(found.account, worksite)
+            else:
+                raise InvalidInput(
+                    "choose to turn location recording on or off",
+                    "위치 기록을 켤지 끌지 고르세요",
+                )
+        except BlockcityError as exc:
+            return _json_error(exc, lang)
+        on = attendance.location_consent(found.account, worksite) is not None
+        return JSONResponse(
+            {
+                "ok": True,
+                "on": on,
+                "message": Translator(lang)("attendance.location." + ("on" if on else "off")),
             },
             headers={"Cache-Control": "no-store"},
         )
@@ -340,6 +435,7 @@ def router(node: Node) -> APIRouter:
         first = date(year, month, 1)
         last = date.fromisoformat(_shift_month(year, month, 1) + "-01") - timedelta(days=1)
         records = attendance.records(found.account, contract_id, first, last)
+        locations = attendance.locations(found.account, contract_id, first, last)
         contract = latest_contract(found, contract_id)
         worker = seoul_pass.accounts.by_did(terms.worker_did)
         lang = page_language(request)
@@ -353,6 +449,7 @@ def router(node: Node) -> APIRouter:
             worker_name=worker.display_name if worker else terms.worker_did,
             sheet=sheet,
             records=records,
+            locations=locations,
             month=f"{year:04d}-{month:02d}",
             previous=_shift_month(year, month, -1),
             following=_shift_month(year, month, 1),

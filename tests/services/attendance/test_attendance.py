@@ -214,30 +214,3 @@ def test_someone_elses_signature_cannot_stand_for_the_employer(aw: AttendanceWor
     worker_signature = aw.labor.worker.sign(bytes.fromhex(correction.digest))
     with pytest.raises(AttendanceNotAllowed):
         aw.attendance.sign_correction(aw.labor.manager.account, correction.id, worker_signature)
-
-
-def test_a_location_goes_to_the_vault_rounded_and_only_its_commitment_to_the_record(
-    aw: AttendanceWorld,
-) -> None:
-    from blockcity.services.attendance import Location
-
-    window = qr.window_of(aw.now(), POLICY)
-    code = aw.attendance.scan_url(aw.site.id, window).rsplit("/", 1)[1]
-    record = aw.attendance.clock_in_out(
-        aw.labor.worker.account,
-        aw.contract.id,
-        RecordKind.CLOCK_IN,
-        aw.site.id,
-        window,
-        code,
-        location=Location(37.566535, 126.977969),
-    )
-    assert record.location is not None and b"37.5" not in record.data
-    (info,) = [
-        r
-        for r in aw.labor.node.vault.records(aw.labor.worker.account.id)
-        if r.kind == "attendance.location"
-    ]
-    assert info.commitment == record.location
-    opened = aw.labor.node.vault.get(info.id, actor="test", purpose="test")
-    assert opened == {"lat": "37.567", "lon": "126.978"}

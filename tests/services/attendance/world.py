@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from blockcity.services.attendance import AttendanceRecord, RecordKind, Worksite
+from blockcity.services.attendance import AttendanceRecord, Location, RecordKind, Worksite
 from blockcity.services.attendance.qr import window_of
 from blockcity.services.labor.records import Contract
 from tests.services.labor.service_world import LaborWorld, labor_world
@@ -36,6 +36,7 @@ class AttendanceWorld:
         window: int | None = None,
         code: str | None = None,
         contract_id: str | None = None,
+        location: Location | None = None,
     ) -> AttendanceRecord:
         """The worker scans the display: the window shown at ``device_at`` (now by default)."""
         at = device_at or self.now()
@@ -49,6 +50,7 @@ class AttendanceWorld:
             shown,
             code or url.rsplit("/", 1)[1],
             device_at=at,
+            location=location,
         )
 
 

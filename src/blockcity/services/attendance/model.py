@@ -1,11 +1,13 @@
 """What the attendance service keeps and hands out: clock-in and clock-out records, the shifts
-the wage statement is computed from, flags for the employer, correction reasons and the
-timesheet of a month. Every time is UTC inside; pages convert to Asia/Seoul.
+the wage statement is computed from, flags for the employer, correction reasons, the
+timesheet of a month, and a scan's location as its contract's parties see it. Every time is UTC
+inside; pages convert to Asia/Seoul.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -14,6 +16,10 @@ from zoneinfo import ZoneInfo
 from blockcity.services.labor.model import Period, Weekday, WorkDay
 
 SEOUL = ZoneInfo("Asia/Seoul")
+
+EARTH_RADIUS_METRES = 6_371_008.8
+"""The IUGG mean Earth radius: the haversine distance on it is within 0.5 % of the ellipsoid's,
+far below a phone's error."""
 
 
 class RecordKind(enum.StrEnum):
@@ -171,3 +177,33 @@ class ContractTerms:
 def local_time(moment: datetime) -> time:
     """``moment`` as a Seoul wall-clock time in whole minutes."""
     return moment.astimezone(SEOUL).time().replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenLocation:
+    """Where the phone was at a scan, as kept in the vault (rounded by the policy), and how far
+    that is from the worksite's registered position when the employer registered one."""
+
+    latitude: float
+    longitude: float
+    accuracy_metres: int | None
+    """The radius the phone itself gave for its reading, or None when it gave none."""
+    distance_metres: int | None
+    """From the worksite's registered position; None when the worksite has none."""
+    far: bool
+    """Farther from the worksite than the policy's ``location_far_metres``."""
+
+    @property
+    def coordinates(self) -> str:
+        return f"{self.latitude}, {self.longitude}"
+
+
+def distance_metres(
+    latitude: float, longitude: float, other_latitude: float, other_longitude: float
+) -> float:
+    """The great-circle (haversine) distance between two points in degrees."""
+    phi1, phi2 = math.radians(latitude), math.radians(other_latitude)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = math.radians(other_longitude - longitude) / 2
+    h = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(h)))

@@ -1,6 +1,6 @@
-"""The attendance policy as data: QR window, clock skew, late-sync threshold, location rounding
-and batch sealing, loaded and validated once from ``data/policy.json`` where each value carries
-its reason."""
+"""The attendance policy as data: QR window, clock skew, late-sync threshold, location rounding,
+consent and distance, and batch sealing, loaded and validated once from ``data/policy.json``
+where each value carries its reason."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ class AttendancePolicy(BaseModel):
     late_sync_minutes: Annotated[int, Field(ge=1)]
     max_offline_days: Annotated[int, Field(ge=1)]
     location_decimals: Annotated[int, Field(ge=2, le=4)]
+    location_consent_days: Annotated[int, Field(ge=1)]
+    location_far_metres: Annotated[int, Field(ge=1)]
     batch_max_records: Annotated[int, Field(ge=1)]
     batch_max_seconds: Annotated[int, Field(ge=1)]
 

@@ -5,8 +5,10 @@ record can be back-dated, edited or erased without ``audit`` naming it.
 
 Records live in the service's SQLite database as their canonical JSON bytes (the Merkle
 leaves); each row also carries a MAC under a key sealed by the node's master key, so that when a
-batch root no longer matches the ledger, the audit can say which record was touched. A worker's
-location, when they allow it, goes to the vault; the record holds only its commitment.
+batch root no longer matches the ledger, the audit can say which record was touched. A
+worker's location, when they consented to it for that worksite (a consent in the vault's register
+that they can withdraw), goes to the vault; the record holds only its salted commitment and the
+ledger only the batch's Merkle root, so no coordinate ever reaches the ledger.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,7 +37,8 @@ from blockcity.identity.signing import SignatureRecord
 from blockcity.ledger import merkle
 from blockcity.ledger.entries import sign_entry
 from blockcity.ledger.log import Ledger, Receipt
-from blockcity.privacy.vault import Vault
+from blockcity.privacy.consent import Consent
+from blockcity.privacy.vault import Erased, Vault
 from blockcity.services.attendance import qr
 from blockcity.services.attendance.entries import BATCH_SEALED, BatchSealed
 from blockcity.services.attendance.model import (
@@ -44,8 +48,10 @@ from blockcity.services.attendance.model import (
     CorrectionReason,
     Flag,
     RecordKind,
+    SeenLocation,
     Shift,
     Timesheet,
+    distance_metres,
 )
 from blockcity.services.attendance.proofs import PROOF_TYPE
 from blockcity.services.attendance.rules import AttendancePolicy
@@ -55,6 +61,8 @@ from blockcity.services.labor.model import Weekday
 from blockcity.services.labor.rules import LaborRules
 
 LOCATION_KIND = "attendance.location"
+LOCATION_REVIEW = "attendance.location.review"
+"""Why a party of the contract reads a scan's location: the access log's purpose."""
 _EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 _WEEKDAYS = list(Weekday)
 
@@ -67,6 +75,13 @@ CREATE TABLE IF NOT EXISTS worksites (
     secret BLOB NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (organization_id, label)
+);
+CREATE TABLE IF NOT EXISTS worksite_positions (
+    worksite_id TEXT PRIMARY KEY,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
     organization_id TEXT NOT NULL,
@@ -177,8 +192,31 @@ class Scan:
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A point in degrees (WGS 84, as phones give it) and, for a phone's reading, the radius in
+    metres it is accurate to."""
+
     latitude: float
     longitude: float
+    accuracy_metres: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (
+            math.isfinite(self.latitude)
+            and math.isfinite(self.longitude)
+            and -90 <= self.latitude <= 90
+            and -180 <= self.longitude <= 180
+        ):
+            raise InvalidInput(
+                "the location is not on Earth: give a latitude from -90 to 90 and a longitude "
+                "from -180 to 180",
+                "위치 값이 올바르지 않습니다. 위도는 -90~90, 경도는 -180~180이어야 합니다",
+            )
+        accuracy = self.accuracy_metres
+        if accuracy is not None and not (math.isfinite(accuracy) and accuracy >= 0):
+            raise InvalidInput(
+                "the location's accuracy must be a number of metres, zero or more",
+                "위치 오차는 0 이상의 미터 값이어야 합니다",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +396,67 @@ class Attendance:
                 found.append(terms)
         return found
 
+    def set_worksite_position(self, actor: Account, worksite_id: str, position: Location) -> None:
+        """The employer registers where the worksite is, so each scan's location can be shown
+        with its distance from it."""
+        site = self.worksite_by_id(actor, worksite_id)
+        with _transaction(self.db):
+            self.db.execute(
+                "INSERT INTO worksite_positions (worksite_id, latitude, longitude, set_by, set_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (worksite_id) DO UPDATE SET "
+                "latitude = excluded.latitude, longitude = excluded.longitude, "
+                "set_by = excluded.set_by, set_at = excluded.set_at",
+                (site.id, position.latitude, position.longitude, actor.did, _time(self.clock())),
+            )
+
+    def worksite_position(self, worksite_id: str) -> Location | None:
+        """Where the employer registered the worksite, or None (a worksite's position is the
+        employer's, not personal data)."""
+        row = self.db.execute(
+            "SELECT latitude, longitude FROM worksite_positions WHERE worksite_id = ?",
+            (worksite_id,),
+        ).fetchone()
+        return Location(row["latitude"], row["longitude"]) if row is not None else None
+
+    # The worker's consent to record their location at a worksite.
+
+    def location_consent(self, worker: Account, worksite_id: str) -> Consent | None:
+        """The worker's consent in force to record their location at this worksite, or None."""
+        site = self._site(worksite_id)
+        if site is None:
+            return None
+        return self.vault.consents.check(
+            worker.id, site.organization_id, _location_purpose(site.id), self.clock()
+        )
+
+    def allow_location(self, worker: Account, worksite_id: str) -> Consent:
+        """Record in the vault's consent register that the worker lets the employer keep their
+        phone's location with each scan at this worksite, for the policy's
+        ``location_consent_days``; allowing again while in force changes nothing."""
+        site = self._site(worksite_id)
+        if site is None or not self.contracts_at(worker, worksite_id):
+            raise NotFound(
+                "you have no concluded contract at this worksite",
+                "이 사업장에서 체결한 근로계약이 없습니다",
+            )
+        current = self.location_consent(worker, site.id)
+        if current is not None:
+            return current
+        return self.vault.consents.grant(
+            worker.id,
+            site.organization_id,
+            _location_purpose(site.id),
+            [LOCATION_KIND],
+            self.clock() + timedelta(days=self.policy.location_consent_days),
+        )
+
+    def withdraw_location(self, worker: Account, worksite_id: str) -> None:
+        """Withdraw the worker's consent from now on: later scans, even ones queued offline
+        before, are recorded without their location. Locations already kept stay with their
+        records."""
+        while (consent := self.location_consent(worker, worksite_id)) is not None:
+            self.vault.consents.revoke(consent.id)
+
     # Clocking in and out (worker).
 
     def clock_in_out(
@@ -371,14 +470,16 @@ class Attendance:
         device_at: datetime | None = None,
         location: Location | None = None,
     ) -> AttendanceRecord:
-        """Record a scan; ``device_at`` is when the phone scanned (now when it was online),
-        ``location`` only when the worker allowed sharing it."""
+        """Record a scan; ``device_at`` is when the phone scanned (now when it was online).
+        ``location`` is kept only while the worker's consent for this worksite is in force;
+        without it the scan is recorded all the same, without the location (a scan never fails
+        for want of a location), and the record's ``location`` says which happened."""
         scan = Scan(
             worker.did, contract_id, kind, worksite_id, window, code, device_at or self.clock()
         )
         location_ref = None
         commitment = None
-        if location is not None:
+        if location is not None and self.location_consent(worker, worksite_id) is not None:
             location_ref, commitment = self._store_location(worker, location)
         (result,) = self._ingest([scan], [commitment], [location_ref])
         if isinstance(result, BlockcityError):
@@ -586,6 +687,43 @@ class Attendance:
 
     def employer_view(self, actor: Account, contract_id: str) -> ContractTerms:
         return self._employer_contract(actor, contract_id)
+
+    def locations(
+        self, actor: Account, contract_id: str, start: date, end: date
+    ) -> dict[str, SeenLocation]:
+        """The locations kept with the contract's scans on the Seoul days ``start`` to ``end``,
+        by record id, for its worker or employer staff; each read is in the vault's access log.
+        A location the worker had erased is simply absent."""
+        self._visible_contract(actor, contract_id)
+        rows = self.db.execute(
+            "SELECT organization_id, seq, data, location_ref FROM records WHERE contract_id = ? "
+            "AND day BETWEEN ? AND ? AND location_ref IS NOT NULL ORDER BY seq",
+            (contract_id, start.isoformat(), end.isoformat()),
+        ).fetchall()
+        seen: dict[str, SeenLocation] = {}
+        for row in rows:
+            try:
+                kept = self.vault.get(row["location_ref"], actor=actor.did, purpose=LOCATION_REVIEW)
+            except Erased:
+                continue
+            latitude, longitude = float(kept["lat"]), float(kept["lon"])
+            site = json.loads(row["data"]).get("worksite")
+            registered = self.worksite_position(site) if site else None
+            distance = (
+                round(
+                    distance_metres(latitude, longitude, registered.latitude, registered.longitude)
+                )
+                if registered is not None
+                else None
+            )
+            seen[record_id(row["organization_id"], row["seq"])] = SeenLocation(
+                latitude=latitude,
+                longitude=longitude,
+                accuracy_metres=int(kept["acc"]) if "acc" in kept else None,
+                distance_metres=distance,
+                far=distance is not None and distance > self.policy.location_far_metres,
+            )
+        return seen
 
     def record(self, record_id_: str) -> AttendanceRecord:
         organization_id, seq = _parse_record_id(record_id_)
@@ -1037,12 +1175,13 @@ class Attendance:
 
     def _store_location(self, worker: Account, location: Location) -> tuple[str, str]:
         places = self.policy.location_decimals
-        if not (-90 <= location.latitude <= 90 and -180 <= location.longitude <= 180):
-            raise InvalidInput("the location is not on Earth", "위치 값이 올바르지 않습니다")
         rounded = {
             "lat": f"{round(location.latitude, places):.{places}f}",
             "lon": f"{round(location.longitude, places):.{places}f}",
         }
+        if location.accuracy_metres is not None:
+            # Whole metres rounded up: a phone's radius is never better than it says.
+            rounded["acc"] = str(math.ceil(location.accuracy_metres))
         ref = self.vault.put(worker.id, LOCATION_KIND, rounded)
         commitment = self.vault.record(ref).commitment
         assert commitment is not None  # a record just written is not erased
@@ -1234,6 +1373,12 @@ def _first_seq(item: tuple[int, BatchSealed]) -> int:
 
 def _bad(batches: int, records: int, en: str, ko: str, rid: str | None) -> AuditReport:
     return AuditReport(False, batches, records, en, ko, rid)
+
+
+def _location_purpose(worksite_id: str) -> str:
+    """The consent register's purpose: locations at this one worksite (consent is per worker
+    and per workplace)."""
+    return f"{LOCATION_KIND}:{worksite_id}"
 
 
 def _secret_purpose(worksite_id: str) -> bytes:

@@ -31,6 +31,7 @@ from blockcity.documents import (
     open_sealed_pdf,
     seal_pdf,
 )
+from blockcity.documents import seal as seal_module
 from blockcity.errors import BlockcityError, InvalidInput
 from tests.documents.conftest import (
     ATTACHMENT_NAME,
@@ -154,7 +155,9 @@ def test_second_attachment_appended_after_sealing_is_refused(sealed_pdf: bytes) 
     writer.add_attachment("extra.json", b"{}")
     out = io.BytesIO()
     writer.write(out)
-    with pytest.raises(TooManyAttachments):
+    # pypdf appends its update with a cross-reference stream, which no seal has: the file is
+    # refused as not sealed before any general parser reads it.
+    with pytest.raises(NotSealed):
         open_sealed_pdf(out.getvalue())
 
 
@@ -340,3 +343,92 @@ def test_base_whose_startxref_misses_the_xref_table_is_refused(base_pdf: bytes) 
     moved = head + b"startxref\n%d\n%%%%EOF\n" % (offset + 1)
     with pytest.raises(InvalidInput, match="not a classic xref table"):
         seal_pdf(moved, ATTACHMENT_NAME, CREDENTIAL, MEDIA_TYPE)
+
+
+def test_a_genuine_seal_is_checked_without_parsing_the_whole_file(
+    base_pdf: bytes, sealed_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The verify endpoint opens a certificate per request: a sealed file is read from the
+    # bytes of its update and its base's catalog, never by a general PDF parser's walk.
+    def no_general_parser(*_: object, **__: object) -> None:
+        raise AssertionError("a genuine sealed PDF was parsed whole")
+
+    monkeypatch.setattr(seal_module, "PdfReader", no_general_parser)
+    opened = open_sealed_pdf(sealed_pdf)
+    assert opened.intact and opened.attachment.payload == CREDENTIAL
+    assert opened.base_digest == hashlib.sha256(base_pdf).digest()
+    assert seal_pdf(base_pdf, ATTACHMENT_NAME, CREDENTIAL, MEDIA_TYPE) == sealed_pdf
+
+
+def test_an_edited_update_is_still_read_as_readers_see_it(sealed_pdf: bytes) -> None:
+    # One changed byte in the attachment's name: the file has the shape of a seal but is not
+    # one, so it is read whole to report what it holds, and is not intact.
+    edited = sealed_pdf.replace(b"/F (credential.json)", b"/F (credential.jsom)")
+    opened = open_sealed_pdf(edited)
+    assert not opened.intact
+    assert opened.attachment.payload == CREDENTIAL
+
+
+def test_every_kind_of_catalog_value_is_copied_exactly() -> None:
+    # Strings become hex of their bytes (ko\)\053-K<continued line>R is "ko)+-KR"), reals
+    # are written without exponent, names re-escaped, keys sorted; and false stays false
+    # (sealing through pypdf wrote it as true: its BooleanObject(False) is truthy).
+    base = _hand_made_pdf(
+        b"<</Type /Catalog /Pages 2 0 R /Lang (ko\\)\\053-K\\\nR) /M 5. % a comment\n"
+        b" /X [1.5 -.25 true false null <0a0b0> /A#20b] /V <</Z 3 /A (x(y)z)>>>>"
+    )
+    sealed = seal_pdf(base, "credential.json", b'{"a":1}', "application/vc+ld+json")
+    assert (
+        b"1 0 obj\n<</Lang <6b6f292b2d4b52> /M 5.0 /Pages 2 0 R /Type /Catalog"
+        b" /V <</A <782879297a> /Z 3>> /X [1.5 -0.25 true false null <0a0b00> /A#20b]"
+        b" /Names 7 0 R /AF [5 0 R]>>\nendobj\n"
+    ) in sealed[len(base) :]
+    assert open_sealed_pdf(sealed).intact
+    catalog = PdfReader(io.BytesIO(sealed)).trailer["/Root"]
+    assert catalog["/Lang"] == "ko)+-KR"
+    assert catalog["/X"][3].value is False
+
+
+def test_a_base_with_its_own_incremental_update_seals_from_its_newest_revision() -> None:
+    first = _hand_made_pdf(b"<</Type /Catalog /Pages 2 0 R /Lang (en)>>")
+    prev = int(first.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    catalog = len(first)
+    update = b"1 0 obj\n<</Type /Catalog /Pages 2 0 R /Lang (ko)>>\nendobj\n"
+    xref = len(first) + len(update)
+    base = (
+        first
+        + update
+        + (
+            b"xref\n1 1\n%010d 00000 n \ntrailer\n<</Size 4 /Root 1 0 R /Prev %d>>\n"
+            b"startxref\n%d\n%%%%EOF\n" % (catalog, prev, xref)
+        )
+    )
+    sealed = seal_pdf(base, ATTACHMENT_NAME, CREDENTIAL, MEDIA_TYPE)
+    assert b"/Lang <6b6f>" in sealed[len(base) :]  # the newer catalog's "ko"
+    assert b"/Prev %d>>" % xref in sealed[len(base) :]
+    opened = open_sealed_pdf(sealed)
+    assert opened.intact and opened.base_length == len(base)
+    assert PdfReader(io.BytesIO(sealed)).trailer["/Root"]["/Lang"] == "ko"
+
+
+def test_wrong_cross_references_are_refused_before_pypdf_scans_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pypdf searches the whole file for each object its table misplaces: 12,000 entries
+    # pointing at byte 0 (240 KB) cost 23 s of the server's core. Such a file never reaches it.
+    def no_general_parser(*_: object, **__: object) -> None:
+        raise AssertionError("pypdf was given a file with misplaced objects")
+
+    monkeypatch.setattr(seal_module, "PdfReader", no_general_parser)
+    count = 12_000
+    data = (
+        b"%%PDF-1.7\nxref\n0 %d\n" % count
+        + b"0000000000 00000 n \n" * count
+        + b"trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n9\n%%%%EOF\n" % count
+    )
+    with pytest.raises(UnreadablePdf, match="object 0 at byte 0"):
+        open_sealed_pdf(data)
+    # A cross-reference stream (not what seal_pdf writes) is not sealed, whatever it holds.
+    stream = b"%PDF-1.7\n1 0 obj\n<</Type /XRef /Size 2 /Length 0>>stream\n\nendstream\nendobj\n"
+    with pytest.raises(NotSealed):
+        open_sealed_pdf(stream + b"startxref\n9\n%%EOF\n")

@@ -47,6 +47,9 @@ def create_app(node: Node) -> FastAPI:
     )
     problems.install(app)
     app.add_middleware(BodySizeLimit)
+    # Credentials first: routes are tried in order, so POST /api/v1/verify, the public endpoint
+    # under the heaviest load, is found without testing every other route (no paths overlap).
+    app.include_router(credentials.router(node))
     app.include_router(ledger.router(node))
     app.include_router(identity.router(node))
     app.include_router(dids.router(node))
@@ -54,7 +57,6 @@ def create_app(node: Node) -> FastAPI:
     app.include_router(operators.router(node))
     app.include_router(organizations.router(node))
     app.include_router(signing.router(node))
-    app.include_router(credentials.router(node))
     app.include_router(labor.router(node))
     app.include_router(web_router(node))
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")

@@ -12,7 +12,7 @@ managers; to anyone else it is "not found", so an id reveals nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any, Literal
 
@@ -97,13 +97,18 @@ def _role_at_issuer(node: Node, account: Account, issued: IssuedCredential) -> R
     return None
 
 
-def optional_operator(scope: str) -> Callable[[Request], OperatorCall | None]:
+def optional_operator(
+    scope: str,
+) -> Callable[[Request], Coroutine[Any, Any, OperatorCall | None]]:
     """A dependency for endpoints open to everyone that operator apps may also call: no
     ``Authorization`` header is an anonymous call (None); a header must carry a valid token
     with ``scope``, and then the call is the app's, logged by ``OperatorRoute``."""
     required = require_scope(scope)
 
-    def dependency(request: Request) -> OperatorCall | None:
+    # Async so that an anonymous call, the common one, answers on the event loop: a sync
+    # dependency costs every request a trip through the thread pool. Only a token, which is
+    # looked up in the database, goes to a worker thread.
+    async def dependency(request: Request) -> OperatorCall | None:
         header = request.headers.get("authorization")
         if header is None:
             return None
@@ -113,7 +118,7 @@ def optional_operator(scope: str) -> Callable[[Request], OperatorCall | None]:
             if scheme.lower() == "bearer" and token.strip()
             else None
         )
-        return required(request, sent)
+        return await anyio.to_thread.run_sync(required, request, sent)
 
     return dependency
 

@@ -173,11 +173,17 @@ def ratios(issue_rate: float, verify_rate: float, peers: dict[str, Any]) -> dict
         ("w3c_verification", verify_rate),
     ):
         figure = peers.get(name)
-        if isinstance(figure, dict) and figure.get("per_s"):
-            found[name] = ours / figure["per_s"]
-        else:
-            found[name] = figure
+        rate = _peer_rate(figure)
+        found[name] = ours / rate if rate else figure
     return found
+
+
+def _peer_rate(figure: object) -> float | None:
+    """A peer's rate per second: Blockcerts reports ``per_s``, DIDKit ``verify_per_s``."""
+    if not isinstance(figure, dict):
+        return None
+    rate = figure.get("per_s") or figure.get("verify_per_s")
+    return float(rate) if rate else None
 
 
 def report(result: dict[str, Any]) -> str:
@@ -212,7 +218,7 @@ def report(result: dict[str, Any]) -> str:
                     f"{label}: {figure['per_s']:,.0f}/s ({figure['ms_per_certificate']:.2f} ms "
                     f"each) -> ours {ratio:.1f}x (target {PEER_RATIO_TARGET}x)"
                     if "ms_per_certificate" in figure
-                    else f"{label}: {figure.get('per_s', 0):,.0f}/s -> ours {ratio:.1f}x"
+                    else f"{label}: {_peer_rate(figure) or 0:,.0f}/s -> ours {ratio:.1f}x"
                 )
             else:
                 lines.append(f"{label}: {figure}")

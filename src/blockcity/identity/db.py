@@ -18,13 +18,20 @@ from blockcity.errors import StorageError
 
 class IdentityDB:
     def __init__(
-        self, path: Path, *, page_size: int | None = None, cache_kib: int | None = None
+        self,
+        path: Path,
+        *,
+        page_size: int | None = None,
+        cache_kib: int | None = None,
+        secure_delete: bool = False,
     ) -> None:
         """Open (or create) the database at ``path``.
 
         ``page_size`` applies only when the file is created: a store of documents of a few KB
         wastes half of every 4 KB page, because two such rows do not fit in one. ``cache_kib``
-        sizes this connection's page cache (SQLite's default is 2 MB).
+        sizes this connection's page cache (SQLite's default is 2 MB). With ``secure_delete``,
+        deleted and overwritten bytes are zeroed rather than left in free space, for stores
+        that must forget personal data (see ``purge_wal`` for the log's copy).
         """
         self.path = path
         self._lock = threading.RLock()
@@ -36,6 +43,8 @@ class IdentityDB:
                 self._db.execute(f"PRAGMA page_size = {int(page_size)}")
             if cache_kib is not None:
                 self._db.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
+            if secure_delete:
+                self._db.execute("PRAGMA secure_delete = ON")
             self._db.execute("PRAGMA busy_timeout = 5000")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
@@ -82,6 +91,18 @@ class IdentityDB:
     def one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
         rows = self.query(sql, args)
         return rows[0] if rows else None
+
+    def purge_wal(self) -> None:
+        """Copy every committed page into the database and empty the write-ahead log, which
+        still holds pages as they were before an erasure or a blanking."""
+        busy = self.one("PRAGMA wal_checkpoint(TRUNCATE)")
+        if busy is None or busy[0] != 0:
+            raise StorageError(
+                f"the database {self.path} is busy; what was just erased stays in its "
+                "write-ahead log until the next checkpoint. Retry",
+                f"데이터베이스 {self.path}가 사용 중이라 방금 지운 내용이 미리 쓰기 로그에 "
+                "남아 있습니다. 다시 시도하세요",
+            )
 
     def _error(self, exc: sqlite3.Error) -> StorageError:
         return StorageError(

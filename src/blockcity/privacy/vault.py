@@ -177,12 +177,12 @@ def _text(value: str, field: str, limit: int = 200) -> str:
 
 class Vault:
     def __init__(self, path: Path, master: MasterKey, *, clock: Clock = utc_now) -> None:
-        self._db = IdentityDB(path)
+        # Deleted key bytes are overwritten with zeros rather than left in free pages.
+        self._db = IdentityDB(path, secure_delete=True)
         self._master = master
         self._clock = clock
         try:
-            # Deleted key bytes are overwritten with zeros rather than left in free pages.
-            self._db.schema("PRAGMA secure_delete = ON;" + SCHEMA)
+            self._db.schema(SCHEMA)
             self._check_master()
             self.log = AccessLog(self._db, clock)
             self.consents = Consents(self._db, self.log, clock)
@@ -409,20 +409,9 @@ class Vault:
             self.log.append(
                 conn, actor=actor, action="erase", subject=subject, target="", purpose=reason
             )
-        self._purge_wal()
+        self._db.purge_wal()
         return ErasureReport(subject, moment, actor, reason, len(rows), already=False)
 
-    def _purge_wal(self) -> None:
-        """Copy the overwritten pages into the database and empty the write-ahead log, which
-        still holds the pages as they were before the erasure."""
-        busy = self._db.one("PRAGMA wal_checkpoint(TRUNCATE)")
-        if busy is None or busy[0] != 0:
-            raise StorageError(
-                f"the vault {self._db.path} is busy; the erased data stays in its write-ahead log "
-                "until the next checkpoint. Retry the erasure",
-                f"보관소 {self._db.path}가 사용 중이라 파기된 데이터가 미리 쓰기 로그에 남아 "
-                "있습니다. 파기를 다시 시도하세요",
-            )
 
     # The log
 

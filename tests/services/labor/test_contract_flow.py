@@ -98,9 +98,14 @@ def test_outbox_holds_the_korean_message_with_the_link(lw: LaborWorld) -> None:
     assert f"/labor/invite/{invitation.token}" in message.text and "근로계약서" in message.text
     lw.node.labor.outbox.mark_sent(message.id)
     assert lw.node.labor.outbox.pending() == []
-    # Only the hash of the token is kept at rest.
-    raw = (lw.node.config.data_dir / "labor.sqlite").read_bytes()
-    assert invitation.token.encode() not in raw.replace(message.text.encode(), b"")
+    # Once sent, neither the number nor the link stays behind in the outbox, nor in the
+    # file's free space or write-ahead log; only the hash of the token is kept at rest.
+    [kept] = lw.node.labor.db.query("SELECT recipient, text, sent_at FROM outbox")
+    assert (kept["recipient"], kept["text"]) == ("", "") and kept["sent_at"]
+    for name in ("labor.sqlite", "labor.sqlite-wal"):
+        path = lw.node.config.data_dir / name
+        raw = path.read_bytes() if path.exists() else b""
+        assert invitation.token.encode() not in raw and b"01048217395" not in raw
 
 
 def test_another_organizations_manager_cannot_see_or_countersign(lw: LaborWorld) -> None:

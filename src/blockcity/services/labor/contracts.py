@@ -250,9 +250,12 @@ class Outbox:
         ]
 
     def mark_sent(self, message_id: int) -> None:
+        """Record that the gateway sent the message, and forget its phone number or address
+        and its text: the text holds the signing link, and neither is needed once it is sent."""
         with self.db.transaction() as tx:
             changed = tx.execute(
-                "UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                "UPDATE outbox SET sent_at = ?, recipient = '', text = '' "
+                "WHERE id = ? AND sent_at IS NULL",
                 (self.clock().isoformat(), message_id),
             ).rowcount
         if not changed:
@@ -260,6 +263,7 @@ class Outbox:
                 f"no pending message {message_id} in the outbox",
                 f"보낼 메시지 {message_id}이(가) 없습니다",
             )
+        self.db.purge_wal()
 
 
 class LaborContracts:
@@ -280,7 +284,8 @@ class LaborContracts:
         """``employer_identity`` registers an organization's did:web and issuer enrolment the
         first time it is needed (``employers.ensure_employer_identity``) and returns its DID;
         ``submit_many`` anchors a batch so that one durable block holds many entries."""
-        self.db = IdentityDB(path)
+        # The outbox's numbers, addresses and signing links are blanked once sent or erased.
+        self.db = IdentityDB(path, secure_delete=True)
         self.db.schema(SCHEMA)
         self.seoul_pass = seoul_pass
         self.vault = vault
@@ -857,6 +862,7 @@ class LaborContracts:
                 "UPDATE outbox SET recipient = '', text = '' WHERE contract_id = ?",
                 [(contract_id,) for contract_id in contract_ids],
             )
+        self.db.purge_wal()
         return report
 
     def close(self) -> None:

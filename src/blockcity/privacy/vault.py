@@ -412,7 +412,6 @@ class Vault:
         self._db.purge_wal()
         return ErasureReport(subject, moment, actor, reason, len(rows), already=False)
 
-
     # The log
 
     def accesses(self, subject: str) -> list[LogEvent]:

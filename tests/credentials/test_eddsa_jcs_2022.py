@@ -178,7 +178,7 @@ def test_context_reordering_skips_the_signature_and_says_why() -> None:
     result = verify_proof(case["document"], RESOLVER, now=NOW)
     signature = result.check(CheckName.SIGNATURE)
     assert signature is not None and not signature.ok
-    assert "not checked" in signature.message_en and "context" in signature.message_en
+    assert "not checked" in signature.reason_en and "context" in signature.reason_en
 
 
 def test_contexts_appended_after_the_signed_ones_verify_but_are_reported_unsigned() -> None:
@@ -187,7 +187,7 @@ def test_contexts_appended_after_the_signed_ones_verify_but_are_reported_unsigne
     result = verify_proof(secured, RESOLVER, now=NOW)
     assert result.verified  # vc-di-eddsa §3.3.2 step 4.2 signs the proof's @context instead
     context = result.check(CheckName.CONTEXT)
-    assert context is not None and "not covered" in context.message_en
+    assert context is not None and "not covered" in context.reason_en
 
 
 # -- Bad input: each refused with a reason ---------------------------------------------------
@@ -232,8 +232,8 @@ def test_malformed_proof_fails_the_named_check_with_a_reason(
     assert not result.verified
     check = result.check(failed)
     assert check is not None and not check.ok
-    assert reason in check.message_en
-    assert HANGUL.search(check.message_ko)
+    assert reason in check.reason_en
+    assert HANGUL.search(check.reason_ko)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +249,7 @@ def test_document_without_a_single_proof_object_is_refused(document: Any, reason
     result = verify_proof(document, RESOLVER, now=NOW)
     assert not result.verified
     assert [check.name for check in result.checks] == [CheckName.DOCUMENT]
-    assert reason in result.checks[0].message_en
+    assert reason in result.checks[0].reason_en
 
 
 def test_unsafe_integer_in_document_fails_the_signature_with_a_reason() -> None:
@@ -257,14 +257,14 @@ def test_unsafe_integer_in_document_fails_the_signature_with_a_reason() -> None:
     secured["credentialSubject"]["alumniOf"] = 2**60
     signature = verify_proof(secured, RESOLVER, now=NOW).check(CheckName.SIGNATURE)
     assert signature is not None and not signature.ok
-    assert "RFC 8785" in signature.message_en
+    assert "RFC 8785" in signature.reason_en
 
 
 def test_vc_1_1_context_is_refused_as_a_wrong_context() -> None:
     old = {**VECTOR["unsigned_credential"], "@context": ["https://www.w3.org/2018/credentials/v1"]}
     result = verify_credential(_signed(old), RESOLVER, now=NOW)
     assert _failed_names(result) == [CheckName.CREDENTIAL]
-    assert "VC Data Model 1.1" in result.failures[0].message_en
+    assert "VC Data Model 1.1" in result.failures[0].reason_en
 
 
 def test_credential_missing_issuer_and_subject_lists_both_problems() -> None:
@@ -274,8 +274,8 @@ def test_credential_missing_issuer_and_subject_lists_both_problems() -> None:
     }
     result = verify_credential(_signed(unsigned), RESOLVER, now=NOW)
     assert _failed_names(result) == [CheckName.CREDENTIAL]
-    assert "issuer" in result.failures[0].message_en
-    assert "credentialSubject" in result.failures[0].message_en
+    assert "issuer" in result.failures[0].reason_en
+    assert "credentialSubject" in result.failures[0].reason_en
 
 
 @pytest.mark.parametrize(
@@ -297,7 +297,7 @@ def test_verify_json_turns_bad_text_into_a_reason_not_an_exception(
 ) -> None:
     result = verify_json(text, RESOLVER, now=NOW)
     assert [check.name for check in result.checks] == [CheckName.JSON]
-    assert reason in result.checks[0].message_en
+    assert reason in result.checks[0].reason_en
     assert not result.verified
 
 
@@ -386,7 +386,7 @@ def test_swapping_in_another_did_key_fails_the_signature() -> None:
 def test_unknown_key_in_a_registry_resolver_fails_with_its_reason() -> None:
     result = verify_proof(VECTOR["signed_credential"], DictResolver({}), now=NOW)
     check = result.check(CheckName.VERIFICATION_METHOD)
-    assert check is not None and "no key" in check.message_en
+    assert check is not None and "no key" in check.reason_en
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:

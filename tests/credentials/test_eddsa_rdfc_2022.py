@@ -88,7 +88,7 @@ def _unsecured(vector: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 def _failed(result: DataIntegrityResult, name: CheckName) -> str:
     check = result.check(name)
     assert check is not None and not check.ok, result.checks
-    return check.message_en
+    return check.reason_en
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_vector_signed_credential_verifies_with_every_check_named(
         CheckName.CREATED,
     ]
     cryptosuite = result.check(CheckName.CRYPTOSUITE)
-    assert cryptosuite is not None and cryptosuite.message_en == RDFC_CRYPTOSUITE
+    assert cryptosuite is not None and cryptosuite.reason_en == RDFC_CRYPTOSUITE
 
 
 @pytest.mark.parametrize("name", VECTOR_NAMES)

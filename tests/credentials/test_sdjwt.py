@@ -447,7 +447,7 @@ def test_key_id_of_another_did_than_the_issuer_is_rejected() -> None:
     forged = issue_sd_jwt(CLAIMS, DISCLOSABLE, mallory, mallory_kid, HOLDER_JWK)
     result = _verify(_present([("wage",)], sd_jwt=forged))
     assert _failed(result) == "issuer-signature"
-    assert "does not belong to the issuer" in result.failures[0].message_en
+    assert "does not belong to the issuer" in result.failures[0].reason_en
 
 
 def test_alg_none_is_rejected() -> None:
@@ -457,7 +457,7 @@ def test_alg_none_is_rejected() -> None:
     unsigned = f"{b64url_encode(json.dumps(header).encode())}.{payload}."
     result = _verify("~".join([unsigned, *rest]))
     assert _failed(result) == "issuer-signature"
-    assert "'none'" in result.failures[0].message_en
+    assert "'none'" in result.failures[0].reason_en
 
 
 def test_stolen_credential_presented_with_the_thiefs_key_is_rejected() -> None:
@@ -584,7 +584,7 @@ def test_sd_jwt_vc_without_vct_is_rejected() -> None:
 def test_malformed_input_fails_the_format_check(text: str) -> None:
     result = _verify(text)
     assert _failed(result) in {"format"}
-    assert result.failures[0].message_en and result.failures[0].message_ko
+    assert result.failures[0].reason_en and result.failures[0].reason_ko
 
 
 def test_non_text_input_fails_the_format_check() -> None:

@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.config import Config
 from blockcity.crypto.sealing import MasterKey
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.identity.admins import create_first_admin
 from blockcity.identity.model import Account
 from blockcity.identity.operators import OperatorClient
@@ -22,7 +23,6 @@ from blockcity.identity.organizations import Organization
 from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.node import Node
-from blockcity.web.auth import SESSION_COOKIE
 from tests.identity._dids_support import Clock
 
 FAST = HashingCost(time_cost=1, memory_kib=1024)

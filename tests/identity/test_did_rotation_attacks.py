@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.config import Config
 from blockcity.crypto import SigningKey, multikey_encode
 from blockcity.errors import BlockcityError

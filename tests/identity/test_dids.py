@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.config import Config
 from blockcity.crypto import SigningKey, did_key_from_public, multikey_encode
 from blockcity.demo import (

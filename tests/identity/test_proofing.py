@@ -36,7 +36,6 @@ from blockcity.identity.proofing import (
 )
 from blockcity.ledger.entries import sign_entry
 from blockcity.node import CITY_DID_WEB, Node
-from blockcity.web.account import proofing_for
 from tests.identity.certificates_v1 import issue_certificate_v1, resign_v1
 from tests.web.account_helpers import quick_node
 
@@ -53,7 +52,7 @@ def node(tmp_path: Path) -> Iterator[Node]:
 
 @pytest.fixture
 def proofing(node: Node) -> Proofing:
-    return proofing_for(node)
+    return node.identity_proofing()
 
 
 @pytest.fixture
@@ -331,6 +330,8 @@ def test_certificate_v1_verifies_through_the_one_verifier(
     verdict = _verify(node.verifier(), stored.document)
     assert verdict.valid and verdict.kind == "identity-certificate"
     assert [c.name for c in verdict.checks] == ["format", "signature", "issuer", "ledger", "status"]
+    issuer = stored.document["issuer"]
+    assert verdict.checks == verify_certificate(stored.document, issuer, node.ledger).checks
     model = IdentityCertificate.model_validate(stored.document)
     assert canonical_json(model.model_dump()) == canonical_json(stored.document)
     assert stored.credential_id is None and proofing.current(person.id) == stored

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.identity.passwords import TooManyAttempts
 from blockcity.node import Node
-from blockcity.web.auth import SESSION_COOKIE
 from tests.web.account_helpers import (
     PASSWORD,
     form_token,

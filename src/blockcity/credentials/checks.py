@@ -1,9 +1,9 @@
-"""The one shape of a verification result across every kind of document: named checks, each
-passed or failed with a reason a person can act on, in Korean and English.
+"""The one verifier's result for any kind of document: a ``Verdict`` over named checks
+(``blockcity.checks.Check``), each passed or failed with a reason in Korean and English.
 
-The credential modules each report their own detailed steps; the verifier folds them into
-these checks, so the CLI, the API and the web page show one list with stable names
-(``signature``, ``issuer``, ``validity``, ``status``, ``ledger``, ...).
+The credential modules each report their own detailed checks; the verifier folds them into
+these, so the CLI, the API and the web page show one list with stable names (``signature``,
+``issuer``, ``validity``, ``status``, ``ledger``, ...).
 """
 
 from __future__ import annotations
@@ -11,33 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: str
-    ok: bool
-    reason_en: str
-    reason_ko: str
-
-    @classmethod
-    def pass_(cls, name: str, reason_en: str, reason_ko: str) -> Check:
-        return cls(name, True, reason_en, reason_ko)
-
-    @classmethod
-    def fail(cls, name: str, reason_en: str, reason_ko: str) -> Check:
-        return cls(name, False, reason_en, reason_ko)
-
-    def reason(self, lang: str = "ko") -> str:
-        return self.reason_ko if lang == "ko" else self.reason_en
-
-    def to_dict(self, lang: str = "ko") -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "ok": self.ok,
-            "reason": self.reason(lang),
-            "reason_en": self.reason_en,
-            "reason_ko": self.reason_ko,
-        }
+from blockcity.checks import Check, all_passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +27,7 @@ class Verdict:
 
     @property
     def valid(self) -> bool:
-        return bool(self.checks) and all(check.ok for check in self.checks)
+        return all_passed(self.checks)
 
     @property
     def unreadable(self) -> bool:
@@ -74,3 +48,6 @@ class Verdict:
             "checks": [check.to_dict(lang) for check in self.checks],
             "summary": self.summary,
         }
+
+
+__all__ = ["Check", "Verdict"]

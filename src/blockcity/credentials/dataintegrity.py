@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any, NoReturn
 
+from blockcity.checks import Check, all_passed
 from blockcity.crypto import (
     MAX_SAFE_INTEGER,
     DidKeyResolver,
@@ -124,38 +125,12 @@ class CheckName(enum.StrEnum):
     EXPIRES = "expires"
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One named check: whether it passed and, either way, what was found."""
-
-    name: CheckName
-    ok: bool
-    message_en: str
-    message_ko: str
-
-    @classmethod
-    def passed(cls, name: CheckName, message_en: str, message_ko: str) -> Check:
-        return cls(name, True, message_en, message_ko)
-
-    @classmethod
-    def failed(cls, name: CheckName, message_en: str, message_ko: str) -> Check:
-        return cls(name, False, message_en, message_ko)
-
-    def message(self, lang: str = "ko") -> str:
-        return self.message_ko if lang == "ko" else self.message_en
-
-
-def _all_pass(checks: tuple[Check, ...]) -> bool:
-    # An empty list is a failure: a verification that checked nothing proves nothing.
-    return bool(checks) and all(check.ok for check in checks)
-
-
 def _raise_failures(failures: list[tuple[str, Check]]) -> NoReturn:
     if not failures:
         raise ProofVerificationFailed("no checks were made", "아무 검사도 하지 않았습니다")
     raise ProofVerificationFailed(
-        "; ".join(f"{where}{check.name}: {check.message_en}" for where, check in failures),
-        "; ".join(f"{where}{check.name}: {check.message_ko}" for where, check in failures),
+        "; ".join(f"{where}{check.name}: {check.reason_en}" for where, check in failures),
+        "; ".join(f"{where}{check.name}: {check.reason_ko}" for where, check in failures),
         checks=[str(check.name) for _, check in failures],
     )
 
@@ -170,7 +145,7 @@ class DataIntegrityResult:
 
     @property
     def verified(self) -> bool:
-        return _all_pass(self.checks)
+        return all_passed(self.checks)
 
     @property
     def failures(self) -> tuple[Check, ...]:
@@ -197,7 +172,7 @@ class PresentationResult:
     @property
     def verified(self) -> bool:
         return (
-            _all_pass(self.checks)
+            all_passed(self.checks)
             and self.proof.verified
             and all(credential.verified for credential in self.credentials)
         )
@@ -540,7 +515,7 @@ def verify_proof(
     blocking = [str(check.name) for check in checks if not check.ok]
     if blocking or key is None or signature is None:
         checks.append(
-            Check.failed(
+            Check.fail(
                 CheckName.SIGNATURE,
                 f"not checked: fix {', '.join(blocking)} first",
                 f"확인하지 않았습니다: 먼저 {', '.join(blocking)} 문제를 해결하세요",
@@ -583,7 +558,7 @@ def verify_json(
     try:
         credential = parse_json(text)
     except InvalidInput as exc:
-        return DataIntegrityResult((Check.failed(CheckName.JSON, exc.message_en, exc.message_ko),))
+        return DataIntegrityResult((Check.fail(CheckName.JSON, exc.message_en, exc.message_ko),))
     return verify_credential(credential, resolver, now=now)
 
 
@@ -640,14 +615,14 @@ def _checked_now(now: datetime | None) -> datetime:
 def _proof_problem(secured: object) -> Check | None:
     """Why ``secured`` holds no single proof object to check, or None if it does."""
     if not isinstance(secured, dict):
-        return Check.failed(
+        return Check.fail(
             CheckName.DOCUMENT,
             f"a secured document is a JSON object, not {type(secured).__name__}",
             f"보안 문서는 JSON 객체여야 합니다 ({type(secured).__name__} 형식은 안 됩니다)",
         )
     proof = secured.get("proof")
     if proof is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.DOCUMENT,
             "the document has no proof: it is not signed",
             "문서에 증명(proof)이 없습니다: 서명되지 않은 문서입니다",
@@ -655,13 +630,13 @@ def _proof_problem(secured: object) -> Check | None:
     if isinstance(proof, list):
         # Data Integrity §2.1.1 proof sets: several independent proofs, whose policy (all? any?
         # which issuers?) this verifier does not guess.
-        return Check.failed(
+        return Check.fail(
             CheckName.DOCUMENT,
             f"the document carries a set of {len(proof)} proofs; only a single proof is supported",
             f"문서에 증명이 {len(proof)}개 있습니다; 증명이 하나인 문서만 지원합니다",
         )
     if not isinstance(proof, dict):
-        return Check.failed(
+        return Check.fail(
             CheckName.DOCUMENT,
             f"the document's proof is a {type(proof).__name__}, not a JSON object",
             f"문서의 proof가 JSON 객체가 아니라 {type(proof).__name__} 형식입니다",
@@ -671,9 +646,9 @@ def _proof_problem(secured: object) -> Check | None:
 
 def _check_proof_type(value: object) -> Check:
     if value == PROOF_TYPE:
-        return Check.passed(CheckName.PROOF_TYPE, PROOF_TYPE, PROOF_TYPE)
+        return Check.pass_(CheckName.PROOF_TYPE, PROOF_TYPE, PROOF_TYPE)
     found = _shown.repr(value)
-    return Check.failed(
+    return Check.fail(
         CheckName.PROOF_TYPE,
         f"proof type {found} is not supported; expected {PROOF_TYPE}",
         f"증명 형식 {found}는 지원하지 않습니다; {PROOF_TYPE}이어야 합니다",
@@ -682,16 +657,16 @@ def _check_proof_type(value: object) -> Check:
 
 def _check_cryptosuite(value: object) -> Check:
     if value in CRYPTOSUITES:
-        return Check.passed(CheckName.CRYPTOSUITE, str(value), str(value))
+        return Check.pass_(CheckName.CRYPTOSUITE, str(value), str(value))
     expected = " or ".join(CRYPTOSUITES)
     if value is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.CRYPTOSUITE,
             f"the proof names no cryptosuite; expected {expected}",
             f"증명에 cryptosuite가 없습니다; {expected}이어야 합니다",
         )
     found = _shown.repr(value)
-    return Check.failed(
+    return Check.fail(
         CheckName.CRYPTOSUITE,
         f"cryptosuite {found} is not supported here; this verifier checks {expected}",
         f"cryptosuite {found}는 지원하지 않습니다; 이 검증기는 {expected}만 확인합니다",
@@ -701,7 +676,7 @@ def _check_cryptosuite(value: object) -> Check:
 def _decode_proof_value(value: object) -> tuple[bytes | None, Check]:
     """The 64-byte signature in ``proofValue`` (multibase base58btc, vc-di-eddsa §2.2.1)."""
     if not isinstance(value, str) or not value:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.PROOF_VALUE,
             "the proof has no proofValue (the signature) as text",
             "증명에 서명 값(proofValue) 문자열이 없습니다",
@@ -709,14 +684,14 @@ def _decode_proof_value(value: object) -> tuple[bytes | None, Check]:
     if value[0] != "z":
         base = _MULTIBASE_NAMES.get(value[0])
         found = f"{value[0]!r} ({base})" if base else repr(value[0])
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.PROOF_VALUE,
             f"proofValue must be multibase base58btc, starting with 'z'; it starts with {found}",
             f"proofValue는 'z'로 시작하는 멀티베이스 base58btc여야 합니다 "
             f"(받은 값은 {found}로 시작)",
         )
     if len(value) - 1 > _MAX_SIGNATURE_DIGITS:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.PROOF_VALUE,
             f"proofValue has {len(value) - 1} base58 digits, too many for a "
             f"{SIGNATURE_SIZE}-byte Ed25519 signature",
@@ -726,20 +701,20 @@ def _decode_proof_value(value: object) -> tuple[bytes | None, Check]:
     try:
         signature = b58btc_decode(value[1:])
     except InvalidInput as exc:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.PROOF_VALUE,
             f"proofValue: {exc.message_en}",
             f"proofValue: {exc.message_ko}",
         )
     if len(signature) != SIGNATURE_SIZE:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.PROOF_VALUE,
             f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature is "
             f"{SIGNATURE_SIZE} bytes (RFC 8032 §5.1.6)",
             f"proofValue를 해독하면 {len(signature)}바이트입니다; Ed25519 서명은 "
             f"{SIGNATURE_SIZE}바이트입니다",
         )
-    return signature, Check.passed(
+    return signature, Check.pass_(
         CheckName.PROOF_VALUE,
         f"a {SIGNATURE_SIZE}-byte signature in base58btc",
         f"base58btc로 쓴 {SIGNATURE_SIZE}바이트 서명",
@@ -753,14 +728,14 @@ def _as_list(context: object) -> list[object]:
 
 def _check_context(document_context: object, proof: dict[str, Any]) -> Check:
     if "@context" not in proof:
-        return Check.passed(
+        return Check.pass_(
             CheckName.CONTEXT,
             "the proof carries no @context; the document's own @context is signed",
             "증명에 @context가 없습니다; 문서의 @context가 그대로 서명됩니다",
         )
     signed = _as_list(proof["@context"])
     if document_context is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.CONTEXT,
             "the proof carries an @context but the document has none",
             "증명에는 @context가 있는데 문서에는 없습니다",
@@ -769,7 +744,7 @@ def _check_context(document_context: object, proof: dict[str, Any]) -> Check:
     # vc-di-eddsa §3.3.2 step 4.1: the document's @context must start with the proof's, in the
     # same order; step 4.2 then signs the proof's @context in its place.
     if actual[: len(signed)] != signed:
-        return Check.failed(
+        return Check.fail(
             CheckName.CONTEXT,
             f"the document's @context {_shown.repr(actual)} does not start with the signed "
             f"@context {_shown.repr(signed)} in the same order",
@@ -778,14 +753,14 @@ def _check_context(document_context: object, proof: dict[str, Any]) -> Check:
         )
     extra = len(actual) - len(signed)
     if extra:
-        return Check.passed(
+        return Check.pass_(
             CheckName.CONTEXT,
             f"the signed @context comes first; {extra} context(s) added after it are not "
             "covered by this proof",
             f"서명된 @context가 먼저 옵니다; 그 뒤에 추가된 context {extra}개는 이 증명이 "
             "보장하지 않습니다",
         )
-    return Check.passed(
+    return Check.pass_(
         CheckName.CONTEXT,
         "the document's @context is the signed one",
         "문서의 @context가 서명된 것과 같습니다",
@@ -800,7 +775,7 @@ def _unshipped_context_check(context: object) -> Check | None:
     # eddsa-rdfc-2022 proof is only checked against pinned copies, never fetched ones.
     missing = rdfc.unshipped_contexts(context)
     if missing:
-        return Check.failed(
+        return Check.fail(
             CheckName.CONTEXT,
             f"JSON-LD context {', '.join(missing)} is not shipped with blockcity; "
             "eddsa-rdfc-2022 proofs are checked offline against pinned contexts only",
@@ -814,7 +789,7 @@ def _resolve(
     vm: object, resolver: KeyResolver, at: datetime | None
 ) -> tuple[VerifyKey | None, Check]:
     if not isinstance(vm, str) or not vm:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.VERIFICATION_METHOD,
             "the proof names no verificationMethod (the URL of the key that signed it)",
             "증명에 서명 키의 URL(verificationMethod)이 없습니다",
@@ -824,12 +799,12 @@ def _resolve(
         # ledger is what keeps a later-compromised key from back-dating ``created``.
         key = resolver.resolve(vm, at)
     except BlockcityError as exc:
-        return None, Check.failed(
+        return None, Check.fail(
             CheckName.VERIFICATION_METHOD,
             f"key {vm} cannot be resolved: {exc.message_en}",
             f"키 {vm}를 찾을 수 없습니다: {exc.message_ko}",
         )
-    return key, Check.passed(
+    return key, Check.pass_(
         CheckName.VERIFICATION_METHOD, f"key {vm} resolved", f"키 {vm}를 찾았습니다"
     )
 
@@ -854,18 +829,18 @@ def _check_signature(
             form = "RFC 8785"
             data = proof_hash_data(unsecured, options)
     except (InvalidInput, VerificationFailed) as exc:
-        return Check.failed(
+        return Check.fail(
             CheckName.SIGNATURE,
             f"the document cannot be put in {form} canonical form: {exc.message_en}",
             f"문서를 {form} 정규형으로 바꿀 수 없습니다: {exc.message_ko}",
         )
     if key.verify(signature, data):
-        return Check.passed(
+        return Check.pass_(
             CheckName.SIGNATURE,
             "the Ed25519 signature covers this document and proof",
             "Ed25519 서명이 이 문서와 증명에 맞습니다",
         )
-    return Check.failed(
+    return Check.fail(
         CheckName.SIGNATURE,
         "the signature does not match: the document or its proof was changed after signing, "
         "or another key signed it",
@@ -875,9 +850,9 @@ def _check_signature(
 
 def _check_purpose(value: object, expected: str) -> Check:
     if value == expected:
-        return Check.passed(CheckName.PROOF_PURPOSE, expected, expected)
+        return Check.pass_(CheckName.PROOF_PURPOSE, expected, expected)
     if not isinstance(value, str):
-        return Check.failed(
+        return Check.fail(
             CheckName.PROOF_PURPOSE,
             f"the proof states no proofPurpose; expected {expected}",
             f"증명에 proofPurpose가 없습니다; {expected}이어야 합니다",
@@ -885,7 +860,7 @@ def _check_purpose(value: object, expected: str) -> Check:
     # Data Integrity §4.3 MISMATCHED_PROOF_PURPOSE_ERROR: e.g. a holder's login proof must not
     # pass as an issuer's assertion.
     found = _shown.repr(value)
-    return Check.failed(
+    return Check.fail(
         CheckName.PROOF_PURPOSE,
         f"the proof was made for {found}, but this verification needs {expected}",
         f"이 증명의 용도는 {found}인데, 이 검증에는 {expected} 용도가 필요합니다",
@@ -894,18 +869,18 @@ def _check_purpose(value: object, expected: str) -> Check:
 
 def _check_challenge(value: object, expected: str) -> Check:
     if value == expected:
-        return Check.passed(
+        return Check.pass_(
             CheckName.CHALLENGE,
             "the proof answers this verifier's challenge",
             "증명이 이 검증자의 challenge에 응답합니다",
         )
     if value is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.CHALLENGE,
             "the proof carries no challenge, but this verifier issued one",
             "이 검증자가 challenge를 보냈지만 증명에 challenge가 없습니다",
         )
-    return Check.failed(
+    return Check.fail(
         CheckName.CHALLENGE,
         "the proof answers another challenge than the one this verifier issued: it may be a "
         "replay; ask the holder for a fresh presentation",
@@ -925,18 +900,18 @@ def _check_domain(value: object, expected: str | Sequence[str]) -> Check:
     # Data Integrity §4.3 INVALID_DOMAIN_ERROR: the same strings, a single string counting as
     # a set of one.
     if found == wanted:
-        return Check.passed(
+        return Check.pass_(
             CheckName.DOMAIN,
             f"the proof is for {_shown.repr(sorted(wanted))}",
             f"증명의 대상이 {_shown.repr(sorted(wanted))}입니다",
         )
     if found is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.DOMAIN,
             "the proof names no domain (or not as text), so it was not made for this verifier",
             "증명에 domain이 없거나 문자열이 아니므로 이 검증자를 위한 것이 아닙니다",
         )
-    return Check.failed(
+    return Check.fail(
         CheckName.DOMAIN,
         f"the proof was made for {_shown.repr(sorted(found))}, not for "
         f"{_shown.repr(sorted(wanted))}: it may be a replay from another verifier",
@@ -950,7 +925,7 @@ def _check_time(proof: dict[str, Any], name: str, now: datetime) -> tuple[dateti
     check = CheckName(name)
     value = proof.get(name)
     if value is None:
-        return None, Check.passed(
+        return None, Check.pass_(
             check,
             f"the proof states no {name} time (optional, Data Integrity §2.1)",
             f"증명에 {name} 시각이 없습니다 (선택 항목)",
@@ -958,14 +933,14 @@ def _check_time(proof: dict[str, Any], name: str, now: datetime) -> tuple[dateti
     moment = _read_time(value)
     if moment is None:
         found = _shown.repr(value)
-        return None, Check.failed(
+        return None, Check.fail(
             check,
             f"{name} {found} is not a date and time with a time zone, such as "
             "2026-01-31T09:00:00Z (XML Schema dateTimeStamp)",
             f"{name} 값 {found}는 2026-01-31T09:00:00Z처럼 시간대가 있는 날짜와 시각이 아닙니다",
         )
     if name == "created" and moment > now + CLOCK_SKEW:
-        return moment, Check.failed(
+        return moment, Check.fail(
             check,
             f"the proof says it was created at {value}, later than now ({_format_time(now)}); "
             "check the signer's clock",
@@ -973,12 +948,12 @@ def _check_time(proof: dict[str, Any], name: str, now: datetime) -> tuple[dateti
             "시계를 확인하세요",
         )
     if name == "expires" and moment <= now:
-        return moment, Check.failed(
+        return moment, Check.fail(
             check,
             f"the proof expired at {value}; ask for a new one",
             f"증명이 {value}에 만료되었습니다; 새 증명을 요청하세요",
         )
-    return moment, Check.passed(check, f"{name} {value}", f"{name} {value}")
+    return moment, Check.pass_(check, f"{name} {value}", f"{name} {value}")
 
 
 def _read_time(value: object) -> datetime | None:
@@ -1051,10 +1026,10 @@ def _shape_problems(document: dict[str, Any], required_type: str) -> list[tuple[
 def _check_shape(document: dict[str, Any], check: CheckName, required_type: str) -> Check:
     problems = _shape_problems(document, required_type)
     if problems:
-        return Check.failed(
+        return Check.fail(
             check, "; ".join(en for en, _ in problems), "; ".join(ko for _, ko in problems)
         )
-    return Check.passed(
+    return Check.pass_(
         check,
         f"a {required_type} in VC Data Model 2.0 form",
         f"VC 데이터 모델 2.0 형식의 {required_type}",
@@ -1070,14 +1045,14 @@ def _identifier(value: object) -> str | None:
 
 def _check_holder(holder: object, verification_method: str | None) -> Check:
     if holder is None:
-        return Check.passed(
+        return Check.pass_(
             CheckName.HOLDER,
             "the presentation names no holder",
             "프레젠테이션에 holder가 없습니다",
         )
     holder_id = _identifier(holder)
     if holder_id is None:
-        return Check.failed(
+        return Check.fail(
             CheckName.HOLDER,
             "holder must be a URL, or an object whose id is one",
             "holder는 URL이거나 URL을 id로 가진 객체여야 합니다",
@@ -1085,12 +1060,12 @@ def _check_holder(holder: object, verification_method: str | None) -> Check:
     signer = verification_method.partition("#")[0] if verification_method else None
     # Without this, anyone could present under another person's name with their own key.
     if signer != holder_id:
-        return Check.failed(
+        return Check.fail(
             CheckName.HOLDER,
             f"the presentation names holder {holder_id} but was signed by {signer or 'no key'}",
             f"프레젠테이션의 holder는 {holder_id}인데 서명한 것은 {signer or '키 없음'}입니다",
         )
-    return Check.passed(
+    return Check.pass_(
         CheckName.HOLDER,
         f"signed by the holder {holder_id}",
         f"holder {holder_id}가 서명했습니다",

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from blockcity.credentials.anchor import LedgerTrust
-from blockcity.credentials.checks import Check, Verdict
+from blockcity.credentials.checks import Verdict
 from blockcity.credentials.enrolment import enrol_issuer
 from blockcity.credentials.registry import IssuerRegistry, Submit
 from blockcity.credentials.service import Credentials, IssueRequest
@@ -113,18 +113,17 @@ def certificate_verifier(
 
 
 def certificate_verdict(result: CertificateCheck, document: dict[str, Any]) -> Verdict:
-    """A version 1 certificate's checks as the one verifier reports them: the same names
-    (``format``, ``signature``, ``issuer``, ``ledger``, ``status``) and reasons."""
-    checks = tuple(Check(c.name, c.ok, c.message_en, c.message_ko) for c in result.checks)
+    """A version 1 certificate's checks as the one verifier reports them, with what the
+    certificate says for display."""
     if not result.checks[0].ok:
-        return Verdict("identity-certificate", checks)
+        return Verdict("identity-certificate", result.checks)
     summary = {
         "issuer": document.get("issuer"),
         "types": [document.get("type")],
         "valid_from": document.get("issued_at"),
         "subject": {"id": document.get("subject"), "commitment": document.get("commitment")},
     }
-    return Verdict("identity-certificate", checks, summary)
+    return Verdict("identity-certificate", result.checks, summary)
 
 
 __all__ = [

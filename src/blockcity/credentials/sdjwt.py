@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.hashes import SHA256
 
+from blockcity.checks import Check, all_passed
 from blockcity.crypto.canonical import canonical_json
 from blockcity.crypto.did import KeyResolver, parse_did_url
 from blockcity.crypto.encoding import b64url_decode, b64url_encode
@@ -40,7 +41,6 @@ __all__ = [
     "JwsPublicKey",
     "JwsSigningKey",
     "PinnedIssuerKeys",
-    "SdJwtCheck",
     "SdJwtCheckName",
     "SdJwtInvalid",
     "SdJwtVerification",
@@ -805,57 +805,34 @@ SdJwtCheckName = Literal[
 
 
 @dataclass(frozen=True, slots=True)
-class SdJwtCheck:
-    """One check of a presentation: passed, or failed with a reason in English and Korean."""
-
-    name: SdJwtCheckName
-    ok: bool
-    message_en: str
-    message_ko: str
-
-    def message(self, lang: str = "ko") -> str:
-        return self.message_ko if lang == "ko" else self.message_en
-
-
-@dataclass(frozen=True, slots=True)
 class SdJwtVerification:
     """Every check run, and the processed payload with only the disclosed claims (None
     unless every check passed: RFC 9901 §7.1 says to abort on the first failure)."""
 
-    checks: tuple[SdJwtCheck, ...]
+    checks: tuple[Check, ...]
     payload: dict[str, Any] | None
 
     @property
     def ok(self) -> bool:
         """True only if there were checks and every one passed: no checks is no verification."""
-        return bool(self.checks) and all(check.ok for check in self.checks)
+        return all_passed(self.checks)
 
     @property
-    def failures(self) -> tuple[SdJwtCheck, ...]:
+    def failures(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if not check.ok)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "checks": [
-                {"name": c.name, "ok": c.ok, "message_en": c.message_en, "message_ko": c.message_ko}
-                for c in self.checks
-            ],
-            "payload": self.payload,
-        }
 
 
 class _Checks:
     """Collects checks; a failure ends verification (``_Stop``) after it is recorded."""
 
     def __init__(self) -> None:
-        self.done: list[SdJwtCheck] = []
+        self.done: list[Check] = []
 
     def passed(self, name: SdJwtCheckName, en: str, ko: str) -> None:
-        self.done.append(SdJwtCheck(name, True, en, ko))
+        self.done.append(Check.pass_(name, en, ko))
 
     def fail(self, name: SdJwtCheckName, en: str, ko: str) -> NoReturn:
-        self.done.append(SdJwtCheck(name, False, en, ko))
+        self.done.append(Check.fail(name, en, ko))
         raise _Stop
 
     def require(

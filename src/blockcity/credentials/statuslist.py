@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
+from blockcity.checks import Check, all_passed
 from blockcity.crypto.encoding import b64url_decode, b64url_encode
 from blockcity.errors import BlockcityError, InvalidInput, PayloadTooLarge
 
@@ -498,27 +499,10 @@ class StatusState(StrEnum):
     """The status could not be read; the failed check says why."""
 
 
-StatusCheckName = Literal[
-    "entry", "retrieval", "list", "purpose", "freshness", "bitstring", "status"
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One named step of the status check: passed, or failed with a reason a person can use."""
-
-    name: StatusCheckName
-    ok: bool
-    message_en: str
-    message_ko: str
-
-    def message(self, lang: str = "ko") -> str:
-        return self.message_ko if lang == "ko" else self.message_en
-
-
 @dataclass(frozen=True, slots=True)
 class StatusCheck:
-    """The outcome of checking one BitstringStatusListEntry: every check that ran, in order.
+    """The outcome of checking one BitstringStatusListEntry: every check that ran, in order
+    (``entry``, ``retrieval``, ``list``, ``purpose``, ``freshness``, ``bitstring``, ``status``).
 
     ``age_seconds`` is how old the list copy was ("status as of N seconds ago"); ``stale`` is
     set when that copy was past its validUntil or the verifier's maximum age.
@@ -537,26 +521,10 @@ class StatusCheck:
     @property
     def ok(self) -> bool:
         """True only if checks ran and all passed: no checks is no verification."""
-        return bool(self.checks) and all(check.ok for check in self.checks)
+        return all_passed(self.checks)
 
     def failures(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if not check.ok)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "state": self.state.value,
-            "purpose": self.purpose,
-            "status": self.status,
-            "status_message": self.status_message,
-            "age_seconds": self.age_seconds,
-            "stale": self.stale,
-            "list_id": self.list_id,
-            "checks": [
-                {"name": c.name, "ok": c.ok, "message_en": c.message_en, "message_ko": c.message_ko}
-                for c in self.checks
-            ],
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -1025,9 +993,7 @@ __all__ = [
     "PURPOSES",
     "VC_V2_CONTEXT",
     "CachedList",
-    "Check",
     "StatusCheck",
-    "StatusCheckName",
     "StatusList",
     "StatusListCache",
     "StatusPurpose",

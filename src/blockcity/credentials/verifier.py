@@ -195,11 +195,7 @@ class Verifier:
         summary = _summary(credential)
         if any(not c.ok for c in shape):
             failed = next(c for c in shape if not c.ok)
-            return Verdict(
-                "credential",
-                (Check.fail("format", failed.message_en, failed.message_ko),),
-                summary,
-            )
+            return Verdict("credential", (failed.renamed("format"),), summary)
         issuer = _identifier(credential.get("issuer"))
         checks = [
             Check.pass_(
@@ -325,8 +321,7 @@ class Verifier:
         for entry in entries:
             result = cache.check(entry, now=now)
             if not result.ok:
-                failed = result.failures()[-1]
-                return Check.fail("status", failed.message_en, failed.message_ko)
+                return result.failures()[-1].renamed("status")
             age = _age(result.age_seconds)
             found_en.append(f"not {_purpose_en(result.purpose)} (list as of {age[0]})")
             found_ko.append(f"{_purpose_ko(result.purpose)} 아님 ({age[1]} 기준 목록)")
@@ -423,10 +418,7 @@ class Verifier:
                 continue
             inner = self._verify_credential(credential, None, [])
             summaries.append(inner.summary)
-            checks.extend(
-                Check(f"credential-{index}:{c.name}", c.ok, c.reason_en, c.reason_ko)
-                for c in inner.checks
-            )
+            checks.extend(c.renamed(f"credential-{index}:{c.name}") for c in inner.checks)
         if not embedded:
             checks.append(
                 Check.fail(
@@ -465,8 +457,7 @@ class Verifier:
         )
         by_name = {c.name: c for c in result.checks}
         if "format" in by_name and not by_name["format"].ok:
-            failed = by_name["format"]
-            return Verdict("sd-jwt", (Check.fail("format", failed.message_en, failed.message_ko),))
+            return Verdict("sd-jwt", (by_name["format"],))
         payload = result.payload or {}
         issuer = payload.get("iss") if isinstance(payload.get("iss"), str) else None
         kid = None
@@ -562,11 +553,11 @@ def _summary(credential: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fold(name: str, checks: Iterable[di.Check], en: str, ko: str) -> Check:
+def _fold(name: str, checks: Iterable[Check], en: str, ko: str) -> Check:
     done = list(checks)
     failed = next((c for c in done if not c.ok), None)
     if failed is not None:
-        return Check.fail(name, failed.message_en, failed.message_ko)
+        return failed.renamed(name)
     if not done:
         return Check.fail(name, "nothing was checked", "아무것도 확인하지 못했습니다")
     return Check.pass_(name, en, ko)
@@ -592,7 +583,7 @@ def _issuer_key(result: di.DataIntegrityResult, issuer: str | None) -> Check:
     if resolved is None or not resolved.ok:
         if resolved is None:
             return Check.fail("issuer-key", "the proof names no key", "증명에 키가 없습니다")
-        return Check.fail("issuer-key", resolved.message_en, resolved.message_ko)
+        return resolved.renamed("issuer-key")
     if vm is None or vm.split("#", 1)[0] != issuer:
         return Check.fail(
             "issuer-key",
@@ -613,13 +604,13 @@ def _fold_sd(
     done = [c for c in result.checks if c.name in names]
     failed = next((c for c in done if not c.ok), None)
     if failed is not None:
-        return Check.fail(name, failed.message_en, failed.message_ko)
+        return failed.renamed(name)
     if not result.ok:
         stopped = result.failures[-1] if result.failures else None
         return Check.fail(
             name,
-            f"not checked: {stopped.message_en}" if stopped else "not checked",
-            f"확인하지 못했습니다: {stopped.message_ko}" if stopped else "확인하지 못했습니다",
+            f"not checked: {stopped.reason_en}" if stopped else "not checked",
+            f"확인하지 못했습니다: {stopped.reason_ko}" if stopped else "확인하지 못했습니다",
         )
     return Check.pass_(name, en, ko)
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from blockcity.checks import Check, all_passed
 from blockcity.crypto import (
     DidKeyResolver,
     KeyResolver,
@@ -310,22 +311,11 @@ def committed(doc: dict[str, Any]) -> object:
 # Verification: a list of named checks, each ok or with a reason.
 
 
-CheckName = Literal["format", "signature", "issuer", "ledger", "status"]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: CheckName
-    ok: bool
-    message_en: str
-    message_ko: str
-
-    def message(self, lang: str = "ko") -> str:
-        return self.message_ko if lang == "ko" else self.message_en
-
-
 @dataclass(frozen=True, slots=True)
 class CertificateCheck:
+    """The checks of one version 1 certificate, in order: ``format``, ``signature``,
+    ``issuer``, ``ledger`` and ``status`` (only ``format`` when it is no certificate)."""
+
     checks: tuple[Check, ...]
     revoked: bool = False
     """The city revoked the certificate (the status check says when and why)."""
@@ -333,17 +323,7 @@ class CertificateCheck:
     @property
     def ok(self) -> bool:
         """True only if there were checks and every one passed: no checks is no verification."""
-        return bool(self.checks) and all(check.ok for check in self.checks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "revoked": self.revoked,
-            "checks": [
-                {"name": c.name, "ok": c.ok, "message_en": c.message_en, "message_ko": c.message_ko}
-                for c in self.checks
-            ],
-        }
+        return all_passed(self.checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,10 +365,6 @@ class RevocationIndex:
         )
 
 
-def _fail(name: CheckName, en: str, ko: str) -> Check:
-    return Check(name, False, en, ko)
-
-
 def _check_signature(
     doc: dict[str, Any], cert: IdentityCertificate, resolver: KeyResolver
 ) -> Check:
@@ -396,37 +372,37 @@ def _check_signature(
         key = resolver.resolve(cert.proof.kid)
         signature = b64url_decode(cert.proof.sig)
     except BlockcityError as exc:
-        return _fail(
+        return Check.fail(
             "signature",
             f"the signing key cannot be found: {exc.message_en}",
             f"서명 키를 찾을 수 없습니다: {exc.message_ko}",
         )
     if not key.verify(signature, _signing_input(doc)):
-        return _fail(
+        return Check.fail(
             "signature",
             "the signature does not match: the certificate was altered or forged",
             "서명이 맞지 않습니다. 인증서가 변경되었거나 위조되었습니다",
         )
-    return Check(
-        "signature", True, f"signed by {cert.proof.kid}", f"{cert.proof.kid}의 서명이 맞습니다"
+    return Check.pass_(
+        "signature", f"signed by {cert.proof.kid}", f"{cert.proof.kid}의 서명이 맞습니다"
     )
 
 
 def _check_issuer(cert: IdentityCertificate, city_dids: set[str]) -> Check:
     signer = cert.proof.kid.split("#", 1)[0]
     if cert.issuer not in city_dids:
-        return _fail(
+        return Check.fail(
             "issuer",
             f"the issuer {cert.issuer} is not the city",
             f"발급자 {cert.issuer}은(는) 서울시가 아닙니다",
         )
     if signer != cert.issuer:
-        return _fail(
+        return Check.fail(
             "issuer",
             f"the certificate names the city as issuer but {signer} signed it",
             f"발급자는 서울시인데 서명은 {signer}이(가) 했습니다",
         )
-    return Check("issuer", True, "issued by the city", "서울시가 발급했습니다")
+    return Check.pass_("issuer", "issued by the city", "서울시가 발급했습니다")
 
 
 def _check_ledger(cert: IdentityCertificate, ledger: Ledger) -> Check:
@@ -434,19 +410,19 @@ def _check_ledger(cert: IdentityCertificate, ledger: Ledger) -> Check:
     try:
         checkpoint, _ = open_checkpoint(anchor.checkpoint, [ledger.verifier_key()])
     except BlockcityError as exc:
-        return _fail(
+        return Check.fail(
             "ledger",
             f"the checkpoint is not signed by the ledger's key: {exc.message_en}",
             f"체크포인트가 원장의 키로 서명되지 않았습니다: {exc.message_ko}",
         )
     if checkpoint.origin != ledger.origin or checkpoint.size != anchor.tree_size:
-        return _fail(
+        return Check.fail(
             "ledger",
             "the checkpoint is for another ledger or another tree size",
             "체크포인트가 다른 원장이나 다른 트리 크기의 것입니다",
         )
     if anchor.index >= anchor.tree_size or anchor.tree_size > ledger.size:
-        return _fail(
+        return Check.fail(
             "ledger", "the entry index is outside the tree", "항목 번호가 트리 밖에 있습니다"
         )
     data = ledger.entry(anchor.index).data
@@ -460,7 +436,7 @@ def _check_ledger(cert: IdentityCertificate, ledger: Ledger) -> Check:
         or body.get("commitment") != cert.commitment
         or body.get("certificate") != cert.digest
     ):
-        return _fail(
+        return Check.fail(
             "ledger",
             f"ledger entry {anchor.index} does not record this certificate",
             f"원장 항목 {anchor.index}에 이 인증서가 기록되어 있지 않습니다",
@@ -472,14 +448,13 @@ def _check_ledger(cert: IdentityCertificate, ledger: Ledger) -> Check:
     if not merkle.verify_inclusion(
         merkle.leaf_hash(data), anchor.index, anchor.tree_size, path, checkpoint.root
     ):
-        return _fail(
+        return Check.fail(
             "ledger",
             "the inclusion proof does not lead to the signed checkpoint's root",
             "포함 증명으로 서명된 체크포인트의 루트를 얻을 수 없습니다",
         )
-    return Check(
+    return Check.pass_(
         "ledger",
-        True,
         f"recorded as ledger entry {anchor.index}, proven against the signed checkpoint of "
         f"tree size {anchor.tree_size}",
         f"원장 항목 {anchor.index}로 기록되어 있고, 트리 크기 {anchor.tree_size}의 서명된 "
@@ -494,14 +469,14 @@ def _revocation(cert: IdentityCertificate, index: RevocationIndex) -> Revocation
 
 def _check_status(revocation: Revocation | None) -> Check:
     if revocation is not None:
-        return _fail(
+        return Check.fail(
             "status",
             f"revoked by the city at {revocation.at} ({revocation.reason}), "
             f"ledger entry {revocation.index}",
             f"서울시가 {revocation.at}에 폐지했습니다 ({revocation.reason}), "
             f"원장 항목 {revocation.index}",
         )
-    return Check("status", True, "not revoked", "폐지되지 않았습니다")
+    return Check.pass_("status", "not revoked", "폐지되지 않았습니다")
 
 
 def verify_certificate(
@@ -524,7 +499,7 @@ def verify_certificate(
         reason = str(exc).splitlines()[0][:200]
         return CertificateCheck(
             (
-                _fail(
+                Check.fail(
                     "format",
                     f"this is not a Seoul Pass identity certificate: {reason}",
                     f"서울패스 신원 인증서가 아닙니다: {reason}",
@@ -534,8 +509,8 @@ def verify_certificate(
     revocation = _revocation(cert, revocations or RevocationIndex(ledger))
     return CertificateCheck(
         (
-            Check(
-                "format", True, "a Seoul Pass identity certificate", "서울패스 신원 인증서입니다"
+            Check.pass_(
+                "format", "a Seoul Pass identity certificate", "서울패스 신원 인증서입니다"
             ),
             _check_signature(doc, cert, resolver or DidKeyResolver()),
             _check_issuer(cert, trusted),

@@ -1,44 +1,25 @@
 """Fixtures shared by every test suite: a node holding the demo data, the app and a client for
-it, the app served on a real port, headless Chromium for the browser tests, and the
-organizations world of ``tests.identity.orgs_world`` in a running node."""
+it, the app served on a real port, and the organizations world of ``tests.identity.orgs_world``
+in a running node. The browser tests' Chromium is in ``tests/web/conftest.py``."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.config import Config
 from blockcity.demo import seed_demo
 from blockcity.node import Node
 from tests.identity.orgs_world import World, world_node
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
-
-CHROMIUM = "/usr/bin/chromium"
-# Quiet, offline Chromium: no sandbox (containers), no GPU, no calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-PHONE = {"width": 360, "height": 740}
-"""The browser tests' phone screen, as a Playwright viewport."""
 
 
 @pytest.fixture
@@ -95,32 +76,3 @@ def live_server(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-def assert_no_horizontal_scroll(page: Page) -> None:
-    """The page fits the phone's width: nothing to scroll sideways."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 360 px screen"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip(
-            "Chromium not found: install it with `apt-get install -y chromium` (Debian) "
-            "to run browser tests"
-        )
-    from playwright.sync_api import expect, sync_playwright
-
-    # CI machines are shared and slow at times: a page that takes 6 s to answer is slow, not
-    # broken, so assertions wait up to 20 s instead of Playwright's 5 s before failing.
-    expect.set_options(timeout=20_000)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()

@@ -371,6 +371,24 @@ class Node:
             self.ledger.clock,
         )
 
+    def identity_proofing(self) -> proofing.Proofing:
+        """Seoul Pass identity proofing: the registration officer's checks, with the city as
+        issuer of identity credentials; the web pages, the API and the CLI all use this one."""
+        if self.city is None or self.master is None:
+            raise StorageError(
+                "this node was opened read-only; identity proofing is not available",
+                "이 노드는 읽기 전용으로 열려 신원 확인을 쓸 수 없습니다",
+            )
+        return proofing.Proofing(
+            self.seoul_pass.db,
+            self.seoul_pass.accounts,
+            self.master,
+            self.city.key,
+            self.submit,
+            self.identity_credentials(),
+            self.seoul_pass.clock,
+        )
+
     def _city_dids(self) -> list[str]:
         """The city's DID that signed identity certificates: its key's, or in a read-only node
         the one its data folder recorded."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.node import Node
 from tests.identity.orgs_world import World
 

@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 
-from blockcity.api.app import create_app
-from blockcity.api.identity import CSRF_HEADER
+from blockcity.app import create_app
 from blockcity.demo import CITY_DID_WEB, DEMO_ORGANIZATION_DID
+from blockcity.http.sessions import CSRF_HEADER
 from tests.credentials.holders import CredentialWorld, credential_world
 
 VERIFY = "/api/v1/verify"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.node import Node
-from blockcity.web.auth import SESSION_COOKIE
 from tests.web.account_helpers import (
     OFFICER_PASSWORD,
     PASSWORD,

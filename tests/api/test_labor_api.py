@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.documents import open_sealed_pdf
 from blockcity.services.labor import ContractDraft, FormKind, LaborRules, RequiredItem, Severity
 from tests.services.labor.drafts import complete

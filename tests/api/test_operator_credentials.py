@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from tests.api.test_oauth import bearer, token_for
 from tests.credentials.holders import CredentialWorld, credential_world
 

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from blockcity.cli.main import app
+from blockcity.http.certificates import certificate_file
 from blockcity.identity.model import Account
 from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.proofing import Proofing, create_officer
 from blockcity.node import Node
-from blockcity.web.account import certificate_file, proofing_for
 from tests.credentials.issuing import Clock, issuing_node
 from tests.identity.certificates_v1 import issue_certificate_v1
 
@@ -37,7 +37,7 @@ def node(tmp_path: Path) -> Iterator[Node]:
 def people(node: Node) -> tuple[Proofing, Account, Account]:
     accounts = node.seoul_pass.accounts
     officer = create_officer(accounts, "officer", PASSWORD, "Officer")
-    return proofing_for(node), officer, accounts.create("minji", PASSWORD, "Minji")
+    return node.identity_proofing(), officer, accounts.create("minji", PASSWORD, "Minji")
 
 
 def verify(node: Node, tmp_path: Path, document: object) -> tuple[int, dict[str, object]]:

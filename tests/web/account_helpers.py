@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from blockcity.config import Config
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.identity.model import Account
 from blockcity.identity.passwords import HashingCost, Passwords
 from blockcity.identity.proofing import create_officer
 from blockcity.node import Node
-from blockcity.web.auth import SESSION_COOKIE
 
 PASSWORD = "a quiet morning in Seoul"
 OFFICER_PASSWORD = "stamp and seal 2026"

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.node import Node
-from blockcity.web.account import proofing_for
-from blockcity.web.auth import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE
+from blockcity.web.auth import ANONYMOUS_CSRF_COOKIE
 from tests.identity.certificates_v1 import issue_certificate_v1
 from tests.web.account_helpers import (
     OFFICER_PASSWORD,
@@ -324,7 +324,9 @@ def test_a_certificate_of_the_earlier_format_still_shows_as_verified(
     accounts = node.seoul_pass.accounts
     minji = accounts.by_username("minji")
     assert minji is not None
-    stored = issue_certificate_v1(node, proofing_for(node), officer(node), minji, name="김민지")
+    stored = issue_certificate_v1(
+        node, node.identity_proofing(), officer(node), minji, name="김민지"
+    )
     me = client.get("/me").text
     assert "유효한 인증서입니다" in me and "SeoulPassIdentityCertificate" in me
     assert "김민지" in me and f"/me/certificates/{stored.id}" in me

@@ -7,20 +7,17 @@ page says so politely; withdrawing there turns recording off."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.services.attendance import Location
 from blockcity.services.attendance.qr import window_of
-from tests.conftest import PHONE, assert_no_horizontal_scroll
-from tests.services.labor.service_world import LaborWorld, labor_world
-from tests.web.test_labor_browser import sign_in
+from tests.services.labor.service_world import LaborWorld
+from tests.web.browser import Contexts, assert_no_horizontal_scroll, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,19 +30,13 @@ LOCATION_WAIT_MS = 15_000
 
 
 @pytest.fixture
-def lw(tmp_path: Path) -> Iterator[LaborWorld]:
-    with labor_world(tmp_path / "data") as world:
-        yield world
-
-
-@pytest.fixture
 def app(lw: LaborWorld) -> FastAPI:
     """``live_server`` serves the labour world's node instead of the demo node."""
     return create_app(lw.node)
 
 
 def test_an_opted_in_phone_sends_its_location_and_a_refusing_one_still_clocks_out(
-    browser: Browser, live_server: str, lw: LaborWorld
+    contexts: Contexts, live_server: str, lw: LaborWorld
 ) -> None:
     contract = lw.conclude().contract
     attendance = lw.node.attendance
@@ -58,81 +49,72 @@ def test_an_opted_in_phone_sends_its_location_and_a_refusing_one_still_clocks_ou
         return url[url.index("/a/") :]
 
     lw.world.clock.now = MONDAY
-    granting = browser.new_context(
-        viewport=PHONE, locale="ko-KR", permissions=["geolocation"], geolocation=GANGNAM
-    )
-    refusing = browser.new_context(viewport=PHONE, locale="ko-KR", permissions=[])
-    employer_context = browser.new_context(locale="ko-KR")
+    granting = contexts.phone(permissions=["geolocation"], geolocation=GANGNAM)
+    refusing = contexts.phone(permissions=[])
+    employer_context = contexts.desktop()
     granting.clock.install(time=MONDAY)
     refusing.clock.install(time=MONDAY + timedelta(hours=9))
-    try:
-        phone = granting.new_page()
-        sign_in(phone, live_server, "minji", shown_path())
-        choice = phone.locator("#location-choice")
-        expect(choice).to_be_visible()
-        expect(choice).to_contain_text("사업주가 볼 수 있고")
-        expect(phone.locator("#location-state")).to_have_text("위치는 기록하지 않습니다.")
-        assert_no_horizontal_scroll(phone)
-        phone.get_by_role("button", name="위치 함께 기록하기").click()
-        expect(phone.locator("#location-state")).to_have_text(
-            "출퇴근을 찍을 때 위치를 함께 기록합니다."
-        )
-        expect(phone.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
-        expect(phone.get_by_role("button", name="위치 함께 기록하기")).to_be_hidden()
-        assert attendance.location_consent(worker, site.id) is not None
-        # Tapped without signal: the scan waits in the phone's queue with the position read at
-        # the tap, and is sent with it once the phone is back online.
-        granting.set_offline(True)
-        phone.get_by_role("button", name="출근").click()
-        status = phone.locator("#scan-status")
-        expect(status).to_contain_text("오프라인: 연결되면 전송합니다", timeout=LOCATION_WAIT_MS)
-        queued = phone.evaluate(
-            "() => JSON.parse(localStorage.getItem('blockcity.attendance.queue'))"
-        )
-        assert [item["place"]["latitude"] for item in queued] == [GANGNAM["latitude"]]
-        granting.set_offline(False)
-        expect(status).to_contain_text("출근을 기록했습니다")
-        expect(status).to_contain_text("위치도 함께 기록했습니다 (오차 약 30m)")
-        # The phone remembers the choice: a fresh load of the page shows it on.
-        phone.reload()
-        expect(phone.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
-        assert_no_horizontal_scroll(phone)
+    phone = granting.new_page()
+    sign_in(phone, live_server, "minji", shown_path())
+    choice = phone.locator("#location-choice")
+    expect(choice).to_be_visible()
+    expect(choice).to_contain_text("사업주가 볼 수 있고")
+    expect(phone.locator("#location-state")).to_have_text("위치는 기록하지 않습니다.")
+    assert_no_horizontal_scroll(phone)
+    phone.get_by_role("button", name="위치 함께 기록하기").click()
+    expect(phone.locator("#location-state")).to_have_text(
+        "출퇴근을 찍을 때 위치를 함께 기록합니다."
+    )
+    expect(phone.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
+    expect(phone.get_by_role("button", name="위치 함께 기록하기")).to_be_hidden()
+    assert attendance.location_consent(worker, site.id) is not None
+    # Tapped without signal: the scan waits in the phone's queue with the position read at
+    # the tap, and is sent with it once the phone is back online.
+    granting.set_offline(True)
+    phone.get_by_role("button", name="출근").click()
+    status = phone.locator("#scan-status")
+    expect(status).to_contain_text("오프라인: 연결되면 전송합니다", timeout=LOCATION_WAIT_MS)
+    queued = phone.evaluate("() => JSON.parse(localStorage.getItem('blockcity.attendance.queue'))")
+    assert [item["place"]["latitude"] for item in queued] == [GANGNAM["latitude"]]
+    granting.set_offline(False)
+    expect(status).to_contain_text("출근을 기록했습니다")
+    expect(status).to_contain_text("위치도 함께 기록했습니다 (오차 약 30m)")
+    # The phone remembers the choice: a fresh load of the page shows it on.
+    phone.reload()
+    expect(phone.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
+    assert_no_horizontal_scroll(phone)
 
-        month = f"/labor/contracts/{contract.id}/attendance?month=2026-03"
-        employer = employer_context.new_page()
-        sign_in(employer, live_server, "manager", month)
-        line = employer.locator("#sheet-days p.location")
-        expect(line).to_have_count(1)
-        expect(line).to_contain_text("출근 위치 37.498, 127.028")
-        expect(line).to_contain_text("오차 ±30m")
-        expect(line).to_contain_text("사업장에서 8,801m")
-        expect(line.locator("[data-flag=far]")).to_have_text("사업장에서 멂")
+    month = f"/labor/contracts/{contract.id}/attendance?month=2026-03"
+    employer = employer_context.new_page()
+    sign_in(employer, live_server, "manager", month)
+    line = employer.locator("#sheet-days p.location")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("출근 위치 37.498, 127.028")
+    expect(line).to_contain_text("오차 ±30m")
+    expect(line).to_contain_text("사업장에서 8,801m")
+    expect(line.locator("[data-flag=far]")).to_have_text("사업장에서 멂")
 
-        lw.world.clock.now = MONDAY + timedelta(hours=9)
-        other = refusing.new_page()
-        sign_in(other, live_server, "minji", shown_path())
-        # A second phone reads no position until its worker turns it on there too.
-        expect(other.get_by_role("button", name="위치 함께 기록하기")).to_be_visible()
-        other.get_by_role("button", name="위치 함께 기록하기").click()
-        expect(other.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
-        other.get_by_role("button", name="퇴근").click()
-        status = other.locator("#scan-status")
-        expect(status).to_contain_text("퇴근을 기록했습니다", timeout=LOCATION_WAIT_MS)
-        expect(status).to_contain_text("휴대전화의 위치를 읽지 못해 위치 없이 기록했습니다")
-        assert_no_horizontal_scroll(other)
-        day = MONDAY.date()
-        records = attendance.records(worker, contract.id, day, day)
-        assert [r.location is not None for r in records] == [True, False]
+    lw.world.clock.now = MONDAY + timedelta(hours=9)
+    other = refusing.new_page()
+    sign_in(other, live_server, "minji", shown_path())
+    # A second phone reads no position until its worker turns it on there too.
+    expect(other.get_by_role("button", name="위치 함께 기록하기")).to_be_visible()
+    other.get_by_role("button", name="위치 함께 기록하기").click()
+    expect(other.get_by_role("button", name="위치 기록 끄기")).to_be_visible()
+    other.get_by_role("button", name="퇴근").click()
+    status = other.locator("#scan-status")
+    expect(status).to_contain_text("퇴근을 기록했습니다", timeout=LOCATION_WAIT_MS)
+    expect(status).to_contain_text("휴대전화의 위치를 읽지 못해 위치 없이 기록했습니다")
+    assert_no_horizontal_scroll(other)
+    day = MONDAY.date()
+    records = attendance.records(worker, contract.id, day, day)
+    assert [r.location is not None for r in records] == [True, False]
 
-        other.get_by_role("button", name="위치 기록 끄기").click()
-        expect(other.locator("#location-state")).to_have_text("위치는 기록하지 않습니다.")
-        expect(other.get_by_role("button", name="위치 함께 기록하기")).to_be_visible()
-        assert attendance.location_consent(worker, site.id) is None
-        remembered = other.evaluate(
-            "key => localStorage.getItem(key)", "blockcity.attendance.location." + site.id
-        )
-        assert remembered is None
-    finally:
-        granting.close()
-        refusing.close()
-        employer_context.close()
+    other.get_by_role("button", name="위치 기록 끄기").click()
+    expect(other.locator("#location-state")).to_have_text("위치는 기록하지 않습니다.")
+    expect(other.get_by_role("button", name="위치 함께 기록하기")).to_be_visible()
+    assert attendance.location_consent(worker, site.id) is None
+    remembered = other.evaluate(
+        "key => localStorage.getItem(key)", "blockcity.attendance.location." + site.id
+    )
+    assert remembered is None

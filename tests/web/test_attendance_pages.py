@@ -7,41 +7,22 @@ downloads; and nobody else sees a contract's month or a worksite's display."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
-from blockcity.identity.model import Account
+from blockcity.app import create_app
 from blockcity.services.attendance import Flag, RecordKind
 from blockcity.services.attendance.qr import window_of
-from blockcity.web.auth import SESSION_COOKIE
-from blockcity.web.passkeys import DEVICE_COOKIE
 from tests.identity._dids_support import START
 from tests.identity.orgs_world import PASSWORD
-from tests.services.labor.service_world import PIN, LaborWorld, Signer, labor_world
+from tests.services.labor.service_world import PIN, LaborWorld, Signer
+from tests.web.workplace_helpers import browser_of
 
 MONDAY = datetime(2026, 3, 9, 0, 0, tzinfo=UTC)
 """09:00 in Seoul on Monday 9 March 2026, a working day of the fixed-term contract."""
 WORKPLACE = "서울특별시 중구 세종대로 110"
-
-
-@pytest.fixture
-def lw(tmp_path: Path) -> Iterator[LaborWorld]:
-    with labor_world(tmp_path / "data") as world:
-        yield world
-
-
-def browser_of(lw: LaborWorld, account: Account) -> tuple[TestClient, str]:
-    """A client signed in as ``account`` with a PIN on its device, and its CSRF token."""
-    client = TestClient(create_app(lw.node), follow_redirects=False)
-    token, session = lw.node.seoul_pass.sessions.start(account.id)
-    client.cookies.set(SESSION_COOKIE, token)
-    client.cookies.set(DEVICE_COOKIE, lw.node.seoul_pass.pins.enrol(token, None, PIN))
-    return client, session.csrf
 
 
 class Shop:

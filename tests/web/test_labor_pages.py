@@ -6,33 +6,12 @@ signing link says it was used, a form without its CSRF token is refused."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
-from blockcity.identity.model import Account
-from blockcity.web.auth import SESSION_COOKIE
-from blockcity.web.passkeys import DEVICE_COOKIE
-from tests.services.labor.service_world import PERSONAL, PIN, LaborWorld, labor_world
-
-
-@pytest.fixture
-def lw(tmp_path: Path) -> Iterator[LaborWorld]:
-    with labor_world(tmp_path / "data") as world:
-        yield world
-
-
-def browser_of(lw: LaborWorld, account: Account) -> tuple[TestClient, str]:
-    """A client signed in as ``account`` with a PIN on its device; returns it and the CSRF
-    token of its session."""
-    client = TestClient(create_app(lw.node), follow_redirects=False)
-    token, session = lw.node.seoul_pass.sessions.start(account.id)
-    client.cookies.set(SESSION_COOKIE, token)
-    client.cookies.set(DEVICE_COOKIE, lw.node.seoul_pass.pins.enrol(token, None, PIN))
-    return client, session.csrf
+from blockcity.app import create_app
+from tests.services.labor.service_world import PERSONAL, PIN, LaborWorld
+from tests.web.workplace_helpers import browser_of
 
 
 def short_time_form(lw: LaborWorld, csrf: str, **changes: str) -> dict[str, str]:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.identity.model import Role
 from blockcity.identity.operators import ClientStatus
 from blockcity.node import Node
-from blockcity.web.auth import SESSION_COOKIE
-from tests.conftest import PHONE, assert_no_horizontal_scroll
 from tests.identity.orgs_world import PASSWORD, World
+from tests.web.browser import Contexts, assert_no_horizontal_scroll
 
 
 @pytest.fixture
@@ -235,59 +235,53 @@ def test_an_administrator_registers_a_city_app_that_is_active_at_once(
 # In a browser on a phone
 
 
-def _phone(browser: Browser, live_server: str, world: World, username: str) -> Page:
+def _phone(contexts: Contexts, live_server: str, world: World, username: str) -> Page:
     account = world.seoul_pass.accounts.by_username(username)
     assert account is not None
     token, _ = world.seoul_pass.sessions.start(account.id)
-    context = browser.new_context(viewport=PHONE, locale="ko-KR")
+    context = contexts.phone()
     context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live_server}])
     return context.new_page()
 
 
 @pytest.mark.browser
 def test_on_a_phone_an_owner_creates_an_organization_invites_and_registers_an_app(
-    browser: Browser, live_server: str, world: World, tmp_path: Path
+    contexts: Contexts, live_server: str, world: World, tmp_path: Path
 ) -> None:
     newcomer = world.seoul_pass.accounts.create("jiwoo", PASSWORD, "한지우")
-    owner = _phone(browser, live_server, world, "stranger")
-    try:
-        owner.goto(live_server + "/orgs")
-        expect(owner.get_by_role("heading", level=1)).to_have_text("내 기관")
-        owner.get_by_role("link", name="새 기관 만들기").click()
-        owner.get_by_label("기관 이름").fill("성수 수제화")
-        owner.get_by_label("기관 종류").select_option("business")
-        owner.get_by_label("사업자등록번호 (선택)").fill("124-81-00998")
-        assert_no_horizontal_scroll(owner)
-        owner.get_by_role("button", name="기관 만들기").click()
-        expect(owner.get_by_role("heading", level=1)).to_have_text("성수 수제화")
-        expect(owner.get_by_role("status")).to_contain_text("당신이 소유자입니다")
+    owner = _phone(contexts, live_server, world, "stranger")
+    owner.goto(live_server + "/orgs")
+    expect(owner.get_by_role("heading", level=1)).to_have_text("내 기관")
+    owner.get_by_role("link", name="새 기관 만들기").click()
+    owner.get_by_label("기관 이름").fill("성수 수제화")
+    owner.get_by_label("기관 종류").select_option("business")
+    owner.get_by_label("사업자등록번호 (선택)").fill("124-81-00998")
+    assert_no_horizontal_scroll(owner)
+    owner.get_by_role("button", name="기관 만들기").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("성수 수제화")
+    expect(owner.get_by_role("status")).to_contain_text("당신이 소유자입니다")
 
-        owner.get_by_label("초대할 사람의 아이디").fill("jiwoo")
-        owner.get_by_label("역할", exact=True).select_option("clerk")
-        owner.get_by_role("button", name="초대 보내기").click()
-        expect(owner.get_by_role("button", name="jiwoo님 초대 취소")).to_be_visible()
-        assert_no_horizontal_scroll(owner)
+    owner.get_by_label("초대할 사람의 아이디").fill("jiwoo")
+    owner.get_by_label("역할", exact=True).select_option("clerk")
+    owner.get_by_role("button", name="초대 보내기").click()
+    expect(owner.get_by_role("button", name="jiwoo님 초대 취소")).to_be_visible()
+    assert_no_horizontal_scroll(owner)
 
-        invitee = _phone(browser, live_server, world, "jiwoo")
-        try:
-            invitee.goto(live_server + "/me/invitations")
-            invitee.get_by_role("button", name="성수 수제화 초대 수락").click()
-            expect(invitee.get_by_role("status")).to_contain_text("직원이 되었습니다")
-            assert_no_horizontal_scroll(invitee)
-        finally:
-            invitee.context.close()
+    invitee = _phone(contexts, live_server, world, "jiwoo")
+    invitee.goto(live_server + "/me/invitations")
+    invitee.get_by_role("button", name="성수 수제화 초대 수락").click()
+    expect(invitee.get_by_role("status")).to_contain_text("직원이 되었습니다")
+    assert_no_horizontal_scroll(invitee)
 
-        owner.reload()
-        expect(owner.get_by_text("한지우")).to_be_visible()
-        owner.get_by_role("link", name="운영 앱 (API 이용)").click()
-        owner.get_by_label("앱 이름").fill("수제화 예약 앱")
-        owner.get_by_label("ledger:read").check()
-        owner.get_by_role("button", name="앱 등록하기").click()
-        expect(owner.get_by_role("alert")).to_contain_text("한 번만")
-        expect(owner.locator("#client-secret")).not_to_be_empty()
-        assert_no_horizontal_scroll(owner)
-        owner.screenshot(path=tmp_path / "operator-secret-360.png", full_page=True)
-    finally:
-        owner.context.close()
+    owner.reload()
+    expect(owner.get_by_text("한지우")).to_be_visible()
+    owner.get_by_role("link", name="운영 앱 (API 이용)").click()
+    owner.get_by_label("앱 이름").fill("수제화 예약 앱")
+    owner.get_by_label("ledger:read").check()
+    owner.get_by_role("button", name="앱 등록하기").click()
+    expect(owner.get_by_role("alert")).to_contain_text("한 번만")
+    expect(owner.locator("#client-secret")).not_to_be_empty()
+    assert_no_horizontal_scroll(owner)
+    owner.screenshot(path=tmp_path / "operator-secret-360.png", full_page=True)
     joined = world.seoul_pass.organizations.of(newcomer)
     assert [(o.name, r) for o, r in joined] == [("성수 수제화", Role.CLERK)]

@@ -6,13 +6,12 @@ the Seoul Pass key after a PIN step-up."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from hashlib import sha256
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.conftest import PHONE, assert_no_horizontal_scroll
+from tests.web.browser import Contexts, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +27,10 @@ def site(live_server: str) -> str:
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[tuple[BrowserContext, Page]]:
+def phone(contexts: Contexts) -> tuple[BrowserContext, Page]:
     """A phone-sized page whose device has a platform authenticator with fingerprint-style
     user verification that always succeeds."""
-    context = browser.new_context(viewport=PHONE, locale="ko-KR")
+    context = contexts.phone()
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
@@ -47,10 +46,7 @@ def phone(browser: Browser) -> Iterator[tuple[BrowserContext, Page]]:
             }
         },
     )
-    try:
-        yield context, page
-    finally:
-        context.close()
+    return context, page
 
 
 def _sign_up(page: Page, site: str, username: str) -> None:

@@ -14,9 +14,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from blockcity.http.sessions import SESSION_COOKIE
 from blockcity.identity.model import Account
 from blockcity.node import Node
-from blockcity.web.auth import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE
+from blockcity.web.auth import ANONYMOUS_CSRF_COOKIE
 from blockcity.web.passkeys import DEVICE_COOKIE
 from tests.identity.webauthn_fakes import SoftAuthenticator
 

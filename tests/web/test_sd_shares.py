@@ -15,23 +15,17 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from blockcity.api.app import create_app
+from blockcity.app import create_app
 from blockcity.cli.main import app as cli
 from blockcity.credentials.anchor import CredentialIssued, sd_jwt_digest
 from blockcity.credentials.shares import Shares
 from blockcity.crypto import b64url_decode, b64url_encode
-from tests.credentials.holders import CredentialWorld, credential_world
+from tests.credentials.holders import CredentialWorld
 from tests.web.account_helpers import csrf_token
 from tests.web.test_wallet_pages import checks_of
 
 NONCE = "verifier-nonce-7f3a"
 AUDIENCE = "https://hr.example.com/verify"
-
-
-@pytest.fixture
-def cw(tmp_path: Path) -> Iterator[CredentialWorld]:
-    with credential_world(tmp_path / "data") as world:
-        yield world
 
 
 @pytest.fixture

@@ -13,14 +13,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
 from blockcity.documents import open_sealed_pdf
-from blockcity.identity.model import Account
-from blockcity.web.auth import SESSION_COOKIE
-from blockcity.web.passkeys import DEVICE_COOKIE
 from tests.identity.orgs_world import PASSWORD
 from tests.services.labor.service_world import PIN, LaborWorld, labor_world
 from tests.services.wages.shifts import on
+from tests.web.workplace_helpers import browser_of
 
 TAXES = {"income_tax": "45,000", "local_income_tax": "4500", "industry": "construction"}
 
@@ -34,15 +31,6 @@ def lw(tmp_path: Path) -> Iterator[LaborWorld]:
             s for s in on(range(5), "09:00", "18:00", 60) if start <= s.day <= end
         ]
         yield world
-
-
-def browser_of(lw: LaborWorld, account: Account) -> tuple[TestClient, str]:
-    """A client signed in as ``account`` with a PIN on its device, and its CSRF token."""
-    client = TestClient(create_app(lw.node), follow_redirects=False)
-    token, session = lw.node.seoul_pass.sessions.start(account.id)
-    client.cookies.set(SESSION_COOKIE, token)
-    client.cookies.set(DEVICE_COOKIE, lw.node.seoul_pass.pins.enrol(token, None, PIN))
-    return client, session.csrf
 
 
 def issued_by_pages(lw: LaborWorld) -> tuple[str, str, TestClient, str]:

@@ -7,20 +7,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from blockcity.api.app import create_app
-from tests.credentials.holders import CredentialWorld, credential_world
+from blockcity.app import create_app
+from tests.credentials.holders import CredentialWorld
 from tests.web.account_helpers import csrf_token
-
-
-@pytest.fixture
-def cw(tmp_path: Path) -> Iterator[CredentialWorld]:
-    with credential_world(tmp_path / "data") as world:
-        yield world
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
-"""The HTTP API (``/api/v1``, OpenAPI 3.1, RFC 9457 problem+json) and the app that serves it
-together with the web pages."""
+"""The HTTP API (``/api/v1``, OpenAPI 3.1, RFC 9457 problem+json), one router per area."""
 
-from blockcity.api.app import create_app
+from blockcity.api.app import create_api
 
-__all__ = ["create_app"]
+__all__ = ["create_api"]

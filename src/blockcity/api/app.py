@@ -1,4 +1,5 @@
-"""The ASGI app: the API routers, the web pages and the problem+json error handlers.
+"""The API as an ASGI app: its routers, the problem+json error handlers, the body size limit
+and the OpenAPI docs. ``blockcity.app`` adds the web pages to it.
 
 The interactive API docs use Swagger UI 5 shipped in ``api/vendor/swagger-ui`` and served by
 us: the platform must work with no internet, so nothing is loaded from a CDN.
@@ -28,14 +29,13 @@ from blockcity.api import (
 )
 from blockcity.api.limits import BodySizeLimit
 from blockcity.node import Node
-from blockcity.web import router as web_router
 
 OPENAPI_URL = "/api/v1/openapi.json"
 SWAGGER_UI = Path(__file__).parent / "vendor" / "swagger-ui"
 DOCS_ASSETS = "/api/v1/docs-assets"
 
 
-def create_app(node: Node) -> FastAPI:
+def create_api(node: Node) -> FastAPI:
     app = FastAPI(
         title="blockcity API",
         version=__version__,
@@ -58,7 +58,6 @@ def create_app(node: Node) -> FastAPI:
     app.include_router(organizations.router(node))
     app.include_router(signing.router(node))
     app.include_router(labor.router(node))
-    app.include_router(web_router(node))
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 
     @app.get("/api/v1/docs", include_in_schema=False)

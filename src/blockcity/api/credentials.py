@@ -23,18 +23,17 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict
 
-from blockcity.api.identity import CSRF_HEADER
 from blockcity.api.oauth import OperatorCall, OperatorRoute, require_scope
 from blockcity.api.problems import problem, request_language
+from blockcity.api.sessions import session_caller
 from blockcity.credentials.checks import Verdict
 from blockcity.credentials.service import IssuedCredential
 from blockcity.errors import BlockcityError, NotFound, PayloadTooLarge
+from blockcity.http.sessions import CSRF_HEADER
+from blockcity.http.uploads import read_upload
 from blockcity.identity.authz import Forbidden
 from blockcity.identity.model import Account, Role
-from blockcity.identity.sessions import csrf_matches
 from blockcity.node import Node
-from blockcity.web.auth import CsrfRejected, NotSignedIn, signed_in
-from blockcity.web.verify import read_upload
 
 STATUS_MAX_AGE = 300
 """Seconds a verifier or a proxy may reuse a status list without asking again: a revocation
@@ -133,14 +132,6 @@ def router(node: Node) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["credentials"])
     # Endpoints operator apps may call: each of their calls goes in the app's access log.
     logged = APIRouter(route_class=OperatorRoute)
-
-    def account_of(request: Request, *, csrf: bool) -> Account:
-        found = signed_in(request, node.seoul_pass)
-        if found is None:
-            raise NotSignedIn()
-        if csrf and not csrf_matches(found.session.csrf, request.headers.get(CSRF_HEADER)):
-            raise CsrfRejected()
-        return found.account
 
     def readable(account: Account, credential_id: str) -> IssuedCredential:
         try:
@@ -242,7 +233,9 @@ def router(node: Node) -> APIRouter:
         if operator is not None:
             issued = issued_by_app(operator, credential_id[:200])
         else:
-            issued = readable(account_of(request, csrf=False), credential_id)
+            issued = readable(
+                session_caller(request, node.seoul_pass, csrf=False).account, credential_id
+            )
         return JSONResponse(
             node.credentials.bundle(issued.id), headers={"Cache-Control": "no-store"}
         )
@@ -254,7 +247,7 @@ def router(node: Node) -> APIRouter:
         "Staff who may not change it get 403; anyone else 404.",
     )
     def set_status(request: Request, credential_id: str, body: StatusChange) -> dict[str, Any]:
-        account = account_of(request, csrf=True)
+        account = session_caller(request, node.seoul_pass, csrf=True).account
         issued = readable(account, credential_id)
         role = _role_at_issuer(node, account, issued)
         if role not in (Role.OWNER, Role.MANAGER):

@@ -19,21 +19,13 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockcity.api.problems import problem, request_language
+from blockcity.api.sessions import session_caller
+from blockcity.http.certificates import certificate_check, certificate_file
+from blockcity.http.sessions import CSRF_HEADER, NotSignedIn, begin_session, clear_session_cookie
 from blockcity.identity.model import Account, AccountKind
 from blockcity.identity.passwords import TooManyAttempts
-from blockcity.identity.sessions import csrf_matches
 from blockcity.node import Node
-from blockcity.web.account import certificate_check, certificate_file, proofing_for
-from blockcity.web.auth import (
-    CsrfRejected,
-    NotSignedIn,
-    SignedIn,
-    begin_session,
-    clear_session_cookie,
-    signed_in,
-)
 
-CSRF_HEADER = "X-CSRF-Token"
 _CSRF_NOTE = (
     f"Needs the session cookie and the session's CSRF token in an `{CSRF_HEADER}` header "
     "(returned by `POST /api/v1/identity/sessions`): 401 without a session, 403 without the "
@@ -160,15 +152,7 @@ def _address(request: Request) -> str:
 def router(node: Node) -> APIRouter:
     api = APIRouter(prefix="/api/v1/identity", tags=["identity"], route_class=_ThrottleRoute)
     seoul_pass = node.seoul_pass
-    proofing = proofing_for(node)
-
-    def session_with_csrf(request: Request) -> SignedIn:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            raise NotSignedIn()
-        if not csrf_matches(found.session.csrf, request.headers.get(CSRF_HEADER)):
-            raise CsrfRejected()
-        return found
+    proofing = node.identity_proofing()
 
     @api.post(
         "/accounts",
@@ -207,7 +191,7 @@ def router(node: Node) -> APIRouter:
         description=_CSRF_NOTE,
     )
     def sign_out(request: Request) -> Response:
-        found = session_with_csrf(request)
+        found = session_caller(request, seoul_pass, csrf=True)
         seoul_pass.sessions.end(found.token)
         response = Response(status_code=204)
         clear_session_cookie(response)
@@ -219,9 +203,7 @@ def router(node: Node) -> APIRouter:
         description="Needs the session cookie (401 without).",
     )
     def me(request: Request, response: Response) -> Me:
-        found = signed_in(request, seoul_pass)
-        if found is None:
-            raise NotSignedIn()
+        found = session_caller(request, seoul_pass, csrf=False)
         response.headers["Cache-Control"] = "no-store"
         certificate = proofing.latest(found.account.id)
         check = certificate_check(node, certificate) if certificate else None

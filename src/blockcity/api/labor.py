@@ -22,20 +22,19 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockcity.api.credentials import optional_operator
-from blockcity.api.identity import CSRF_HEADER
 from blockcity.api.oauth import OperatorCall, OperatorRoute, require_scope
 from blockcity.api.problems import problem, request_language
+from blockcity.api.sessions import session_caller
 from blockcity.errors import BlockcityError
+from blockcity.http.sessions import CSRF_HEADER
 from blockcity.identity.authz import Forbidden, OperatorActor
-from blockcity.identity.model import Account, Role
-from blockcity.identity.sessions import csrf_matches
+from blockcity.identity.model import Role
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
 from blockcity.services.labor import ContractCheck, ContractDraft, InvalidContractDraft
 from blockcity.services.labor.contracts import CareerJob, ContractNotReady, JobsNotEligible
 from blockcity.services.labor.documents import CAREER_ITEMS
 from blockcity.services.labor.records import Contract
-from blockcity.web.auth import CsrfRejected, NotSignedIn, signed_in
 
 CHECK = "labor:check"
 READ = "labor:read"
@@ -216,9 +215,7 @@ def router(node: Node) -> APIRouter:
     ) -> JSONResponse:
         if operator is None:
             # The check stores and changes nothing, so a session needs no CSRF token here.
-            found = signed_in(request, node.seoul_pass)
-            if found is None:
-                raise NotSignedIn()
+            found = session_caller(request, node.seoul_pass, csrf=False)
             roles = {role for _, role in node.seoul_pass.organizations.of(found.account)}
             if not roles & {Role.OWNER, Role.MANAGER}:
                 raise Forbidden(
@@ -343,16 +340,6 @@ def router(node: Node) -> APIRouter:
             },
         )
 
-    def worker(request: Request, *, csrf: bool) -> Account:
-        """The signed-in worker; a call that issues something also needs the session's CSRF
-        token in its header, so another site cannot make it with the worker's cookie."""
-        found = signed_in(request, node.seoul_pass)
-        if found is None:
-            raise NotSignedIn()
-        if csrf and not csrf_matches(found.session.csrf, request.headers.get(CSRF_HEADER)):
-            raise CsrfRejected()
-        return found.account
-
     @api.get(
         "/career",
         summary="The signed-in worker's jobs and whether each may go on a certificate today",
@@ -361,7 +348,7 @@ def router(node: Node) -> APIRouter:
         "Labor Standards Act, Art. 19), every reason in Korean and English.",
     )
     def career(request: Request) -> dict[str, Any]:
-        jobs = labor.career(worker(request, csrf=False))
+        jobs = labor.career(session_caller(request, node.seoul_pass, csrf=False).account)
         return {"items": [CareerJobOut.of(job) for job in jobs]}
 
     @api.post(
@@ -377,7 +364,7 @@ def router(node: Node) -> APIRouter:
         responses={200: {"content": {"application/pdf": {}}}},
     )
     def certificate(request: Request, body: CertificateRequest) -> Response:
-        account = worker(request, csrf=True)
+        account = session_caller(request, node.seoul_pass, csrf=True).account
         try:
             data, credential_id = labor.career_certificate(
                 account, body.contracts, set(body.items), body.lang

@@ -89,7 +89,7 @@ def serve(
     """Run the platform: API at /api/v1, pages at /, the ledger in the data folder."""
     import uvicorn
 
-    from blockcity.api import create_app
+    from blockcity.app import create_app
     from blockcity.demo import (
         seed_demo,
         seed_demo_credential,

@@ -8,7 +8,6 @@ render.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -16,35 +15,27 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from blockcity.credentials.checks import Verdict
-from blockcity.errors import BlockcityError, InvalidInput, StorageError
+from blockcity.errors import BlockcityError, InvalidInput
+from blockcity.http.certificates import certificate_check, certificate_entry, certificate_file
+from blockcity.http.sessions import SignedIn, begin_session, clear_session_cookie, signed_in
 from blockcity.identity.model import Account, AccountKind
 from blockcity.identity.passwords import SignInFailed, TooManyAttempts
 from blockcity.identity.proofing import (
     NotAnOfficer,
-    Proofing,
-    StoredCertificate,
     parse_birth_date,
 )
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.node import Node
-from blockcity.web.auth import (
-    SignedIn,
-    begin_session,
-    check_csrf,
-    clear_session_cookie,
-    form_csrf_token,
-    remember_anonymous_csrf,
-    safe_next,
-    signed_in,
-)
+from blockcity.web.auth import check_csrf, form_csrf_token, remember_anonymous_csrf, safe_next
 from blockcity.web.i18n import messages
 from blockcity.web.rendering import (
     HtmlErrorRoute,
+    json_download,
     localized_error,
     page_language,
     redirect,
     render,
+    to_sign_in,
 )
 
 SECTION = "account"
@@ -73,50 +64,10 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def proofing_for(node: Node) -> Proofing:
-    """The node's identity proofing: its Seoul Pass, city key, master key, and the city as
-    issuer of identity credentials."""
-    if node.city is None or node.master is None:
-        raise StorageError(
-            "this node was opened read-only; identity proofing is not available",
-            "이 노드는 읽기 전용으로 열려 신원 확인을 쓸 수 없습니다",
-        )
-    seoul_pass = node.seoul_pass
-    return Proofing(
-        seoul_pass.db,
-        seoul_pass.accounts,
-        node.master,
-        node.city.key,
-        node.submit,
-        node.identity_credentials(),
-        seoul_pass.clock,
-    )
-
-
-def certificate_file(node: Node, stored: StoredCertificate) -> dict[str, Any]:
-    """What the holder downloads and shows: the identity credential's bundle (with its anchor
-    and status lists, so it verifies offline), or a version 1 certificate as it was issued."""
-    if stored.credential_id is None:
-        return stored.document
-    return node.credentials.bundle(stored.credential_id)
-
-
-def certificate_check(node: Node, stored: StoredCertificate) -> Verdict:
-    """The one verifier's verdict on the holder's certificate file."""
-    return node.verifier().verify(json.dumps(certificate_file(node, stored)).encode())
-
-
-def certificate_entry(node: Node, stored: StoredCertificate) -> int:
-    """The ledger entry that anchors the credential (or records a version 1 certificate)."""
-    if stored.credential_id is None:
-        return int(stored.document["ledger"]["index"])
-    return node.credentials.get(stored.credential_id).ledger_index
-
-
 def router(node: Node) -> APIRouter:
     pages = APIRouter(include_in_schema=False, route_class=HtmlErrorRoute)
     seoul_pass = node.seoul_pass
-    proofing = proofing_for(node)
+    proofing = node.identity_proofing()
 
     def page(
         request: Request,
@@ -146,9 +97,6 @@ def router(node: Node) -> APIRouter:
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
-
-    def to_sign_in(request: Request) -> Response:
-        return redirect("/signin?next=" + quote(request.url.path, safe="/"))
 
     def signed_in_page(request: Request, template: str) -> Response:
         """``template`` for the signed-in person; anyone else is sent to sign in first."""
@@ -271,15 +219,7 @@ def router(node: Node) -> APIRouter:
         # Someone else's certificate is "not found", never "forbidden": the answer must not
         # reveal that the id exists.
         stored = proofing.get(found.account.id, certificate_id)
-        return Response(
-            json.dumps(certificate_file(node, stored), ensure_ascii=False, indent=2),
-            media_type="application/json",
-            headers={
-                "Content-Disposition": 'attachment; filename="seoul-pass-identity.json"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return json_download(certificate_file(node, stored), "seoul-pass-identity.json")
 
     @pages.get("/me/password", response_class=HTMLResponse)
     def password_form(request: Request) -> Response:

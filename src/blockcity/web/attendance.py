@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
+from blockcity.http.sessions import NotSignedIn, SignedIn, signed_in
 from blockcity.node import Node
 from blockcity.services.attendance import (
     AttendanceRecord,
@@ -36,7 +37,6 @@ from blockcity.services.attendance.model import SEOUL
 from blockcity.services.attendance.qr import scanned_in_time
 from blockcity.services.labor.model import Weekday
 from blockcity.services.labor.records import Contract, ContractState
-from blockcity.web.auth import NotSignedIn, SignedIn, signed_in
 from blockcity.web.i18n import Translator
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from blockcity.documents import Lang
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
+from blockcity.http.sessions import SignedIn
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
 from blockcity.services.labor import (
@@ -40,7 +41,6 @@ from blockcity.services.labor.records import (
     PersonalDetails,
     TerminationReason,
 )
-from blockcity.web.auth import SignedIn
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE
 from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect

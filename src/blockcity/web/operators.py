@@ -11,11 +11,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from blockcity.errors import InvalidInput
+from blockcity.http.sessions import SignedIn
 from blockcity.identity.model import AccountKind
 from blockcity.identity.operators import SCOPES, OperatorClient
 from blockcity.identity.organizations import Organization
 from blockcity.node import Node
-from blockcity.web.auth import SignedIn, require_signed_in
+from blockcity.web.auth import require_signed_in
 from blockcity.web.organizations import CsrfField, done_message, signed_in_form
 from blockcity.web.rendering import HtmlErrorRoute, page_language, parse_number, redirect, render
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from blockcity.errors import BlockcityError, Conflict, InvalidInput, NotFound
+from blockcity.http.sessions import NotSignedIn, SignedIn
 from blockcity.identity.authz import (
     GRANTABLE,
     RANK,
@@ -25,7 +26,7 @@ from blockcity.identity.model import AccountKind, OrganizationKind, Role
 from blockcity.identity.organizations import StaffMember
 from blockcity.identity.seoulpass import SeoulPass
 from blockcity.node import Node
-from blockcity.web.auth import NotSignedIn, SignedIn, check_csrf, require_signed_in
+from blockcity.web.auth import check_csrf, require_signed_in
 from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render
 
 # The confirmation shown after a form, keyed by the ``done`` query parameter (anything else is

@@ -10,30 +10,36 @@ answer RFC 9457 problem+json and take the page's CSRF token in an ``X-CSRF-Token
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockcity.errors import BlockcityError, InvalidInput
-from blockcity.identity.passkeys import RelyingParty
-from blockcity.identity.signing import StoredSignature, parse_digest
-from blockcity.node import Node
-from blockcity.web.auth import (
+from blockcity.http.sessions import (
+    CSRF_HEADER,
     NotSignedIn,
     SignedIn,
     begin_session,
-    check_csrf,
-    safe_next,
+    served_over_tls,
     signed_in,
 )
-from blockcity.web.rendering import HtmlErrorRoute, localized_error, page_language, redirect, render
+from blockcity.identity.passkeys import RelyingParty
+from blockcity.identity.signing import StoredSignature, parse_digest
+from blockcity.node import Node
+from blockcity.web.auth import check_csrf, safe_next
+from blockcity.web.rendering import (
+    HtmlErrorRoute,
+    localized_error,
+    page_language,
+    redirect,
+    render,
+    to_sign_in,
+)
 
 DEVICE_COOKIE = "bc_device"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
 """The longest lifetime browsers keep a cookie (RFC 6265bis caps it at 400 days)."""
-CSRF_HEADER = "x-csrf-token"
 
 Token = Annotated[str, Form(max_length=200)]
 
@@ -74,10 +80,6 @@ def relying_party(request: Request) -> RelyingParty:
     return RelyingParty(url.hostname or "", f"{url.scheme}://{url.netloc}")
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _signature_view(stored: StoredSignature, verified: bool) -> dict[str, Any]:
     return {
         "id": stored.id,
@@ -96,9 +98,6 @@ def router(node: Node) -> APIRouter:
 
     def me(request: Request) -> SignedIn | None:
         return signed_in(request, seoul_pass)
-
-    def to_sign_in(request: Request) -> Response:
-        return redirect("/signin?next=" + quote(request.url.path, safe="/"))
 
     def page(
         request: Request,
@@ -248,7 +247,7 @@ def router(node: Node) -> APIRouter:
             max_age=DEVICE_COOKIE_AGE,
             httponly=True,
             samesite="strict",
-            secure=_secure(request),
+            secure=served_over_tls(request),
             path="/",
         )
         return response

@@ -1,13 +1,15 @@
 """Rendering for every web page: the Jinja2 environment, the language switch, security
-headers, and errors shown as pages in the reader's language instead of JSON."""
+headers, errors shown as pages in the reader's language instead of JSON, redirects (after a
+form, or to sign in first) and JSON files to download."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
@@ -18,8 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from blockcity import __version__
 from blockcity.errors import BlockcityError, InvalidInput, StorageError
+from blockcity.http.sessions import SESSION_COOKIE, signed_in
 from blockcity.identity.model import Account
-from blockcity.web.auth import SESSION_COOKIE, signed_in
 from blockcity.web.i18n import LANGUAGES, Translator, messages
 
 HERE = Path(__file__).parent
@@ -181,3 +183,26 @@ class HtmlErrorRoute(APIRoute):
 def redirect(url: str) -> RedirectResponse:
     """After a form or a search: 303, so a reload does not repeat the POST."""
     return RedirectResponse(url, status_code=303)
+
+
+def to_sign_in(request: Request) -> RedirectResponse:
+    """A page for the signed-in only, asked for by someone who is not: sign in, then back here."""
+    return redirect("/signin?next=" + quote(request.url.path, safe="/"))
+
+
+def json_download(document: Any, filename: str, *, secret_url: bool = False) -> Response:
+    """A JSON file to save (a credential, a certificate, a presentation), indented and with
+    Korean left readable, never cached. ``secret_url``: the page's address is itself a secret
+    (a share link), so the browser must not send it on as a referrer."""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+    if secret_url:
+        headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Content-Type-Options"] = "nosniff"
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers=headers,
+    )

@@ -20,45 +20,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from blockcity.credentials.checks import Verdict
 from blockcity.credentials.service import claim_paths
 from blockcity.credentials.shares import Share, ShareClosed, Shares
-from blockcity.errors import InvalidInput, NotFound
+from blockcity.errors import NotFound
+from blockcity.http.uploads import read_upload
 from blockcity.node import Node
-from blockcity.web.rendering import HtmlErrorRoute, page_language, render
+from blockcity.web.rendering import HtmlErrorRoute, json_download, page_language, render
 from blockcity.web.wallet import claim_label
 
 SECTION = "verify"
-
-
-async def read_upload(request: Request, limit: int) -> bytes:
-    """The file to verify: the raw body, or the ``file`` field of a multipart form. Reads at
-    most ``limit + 1`` bytes, so the verifier can say "too large" without holding more."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media == "multipart/form-data":
-        try:
-            form = await request.form(max_files=1, max_fields=10)
-        except (ValueError, KeyError, AssertionError) as exc:
-            raise InvalidInput(
-                "the multipart form could not be read", "multipart 양식을 읽을 수 없습니다"
-            ) from exc
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput(
-                "send the document in a form field named 'file'",
-                "문서를 'file'이라는 양식 필드로 보내세요",
-            )
-        data = await upload.read(limit + 1)
-        await form.close()
-        return data
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            break
-    return bytes(body)
 
 
 def _shown_claims(subject: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -201,16 +173,7 @@ def router(node: Node, shares: Shares) -> APIRouter:
                 "만듭니다",
             )
         bundle = presentation(share, nonce=nonce, audience=audience)
-        return Response(
-            json.dumps(bundle, ensure_ascii=False, indent=2),
-            media_type="application/json",
-            headers={
-                "Content-Disposition": 'attachment; filename="presentation.json"',
-                "Cache-Control": "no-store",
-                "Referrer-Policy": "no-referrer",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return json_download(bundle, "presentation.json", secret_url=True)
 
     return pages
 
@@ -224,4 +187,4 @@ def _encode(bundle: dict[str, Any]) -> bytes:
     return json.dumps(bundle, ensure_ascii=False).encode()
 
 
-__all__ = ["read_upload", "router"]
+__all__ = ["router"]

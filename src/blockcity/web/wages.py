@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from blockcity.errors import BlockcityError, InvalidInput, NotFound
+from blockcity.http.sessions import SignedIn
 from blockcity.identity.model import Account
 from blockcity.identity.signing import SignatureRecord
 from blockcity.node import Node
@@ -27,7 +28,6 @@ from blockcity.services.labor.records import Contract, ContractState
 from blockcity.services.wages.dispute import export_record
 from blockcity.services.wages.entries import ObjectionCategory
 from blockcity.services.wages.service import IssuedStatement, Objection
-from blockcity.web.auth import SignedIn
 from blockcity.web.organizations import signed_in_form
 from blockcity.web.passkeys import DEVICE_COOKIE
 from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect

@@ -9,7 +9,6 @@ only its hash is kept.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import segno
@@ -21,10 +20,17 @@ from blockcity.credentials.sdjwt import ClaimPath, JwsPublicKey
 from blockcity.credentials.service import IssuedCredential, claim_paths
 from blockcity.credentials.shares import SHARE_LIFETIMES, Shares
 from blockcity.errors import InvalidInput, NotFound
+from blockcity.http.sessions import SignedIn, signed_in
 from blockcity.node import Node
-from blockcity.web.auth import SignedIn, check_csrf, signed_in
+from blockcity.web.auth import check_csrf
 from blockcity.web.i18n import messages
-from blockcity.web.rendering import HtmlErrorRoute, page_language, redirect, render
+from blockcity.web.rendering import (
+    HtmlErrorRoute,
+    json_download,
+    page_language,
+    redirect,
+    render,
+)
 
 SECTION = "wallet"
 
@@ -125,15 +131,7 @@ def router(node: Node, shares: Shares) -> APIRouter:
         if found is None:
             return redirect("/signin?next=/wallet")
         bundle = node.credentials.bundle(held(found, credential_id).id)
-        return Response(
-            json.dumps(bundle, ensure_ascii=False, indent=2),
-            media_type="application/json",
-            headers={
-                "Content-Disposition": 'attachment; filename="credential.json"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return json_download(bundle, "credential.json")
 
     @pages.post("/wallet/shares", response_class=HTMLResponse)
     def create_share(

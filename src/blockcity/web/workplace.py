@@ -5,17 +5,16 @@ that is never cached (every one of them shows someone's work and pay)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
+from blockcity.http.sessions import SignedIn, signed_in
 from blockcity.identity.model import Account, Role
 from blockcity.identity.organizations import Organization
 from blockcity.identity.seoulpass import SeoulPass
-from blockcity.web.auth import SignedIn, signed_in
 from blockcity.web.passkeys import DEVICE_COOKIE
-from blockcity.web.rendering import redirect, render
+from blockcity.web.rendering import render, to_sign_in
 
 EMPLOYER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 """Who acts for an employer: drafts, sends and countersigns contracts, confirms attendance,
@@ -29,7 +28,7 @@ class WorkplacePages:
     def me_or_sign_in(self, request: Request) -> SignedIn | Response:
         found = signed_in(request, self.seoul_pass)
         if found is None:
-            return redirect("/signin?next=" + quote(request.url.path, safe="/"))
+            return to_sign_in(request)
         return found
 
     def employer_orgs(self, account: Account) -> list[Organization]:

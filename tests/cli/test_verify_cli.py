@@ -187,3 +187,61 @@ def test_a_missing_file_and_a_missing_data_folder_exit_2(issuer_node: Node, tmp_
     path = write(tmp_path, "c.json", b"{}")
     code, out = run(path, "--data", str(tmp_path / "no-ledger"))
     assert code == 2 and "error:" in out
+
+
+@pytest.fixture
+def no_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with no ./blockcity-data and no BLOCKCITY_DATA: a machine that runs no
+    node, such as another city's verifier."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("BLOCKCITY_DATA", raising=False)
+    return folder
+
+
+def test_without_a_data_folder_trust_key_admits_a_did_key_issuer(no_data_folder: Path) -> None:
+    did, credential = outsider_credential()
+    path = write(no_data_folder, "c.json", json.dumps(credential).encode())
+    code, out = run(path, "--json", "--lang", "en", "--trust-key", did)
+    assert code == 0, out
+    stdout = out[: out.rindex("}") + 1]
+    assert json.loads(stdout)["valid"] is True
+    assert "no ledger in blockcity-data" in out
+
+
+def test_without_a_data_folder_an_untrusted_issuer_fails_with_the_way_out(
+    no_data_folder: Path,
+) -> None:
+    _, credential = outsider_credential()
+    path = write(no_data_folder, "c.json", json.dumps(credential).encode())
+    code, out = run(path, "--lang", "en")
+    assert code == 1
+    assert "✔ signature" in out
+    assert "✘ issuer: this verifier holds no registry of trusted issuers" in out
+    assert "--trust-key" in out
+
+
+def test_without_a_data_folder_a_platform_bundle_fails_ledger_and_never_passes(
+    issuer_node: Node, no_data_folder: Path
+) -> None:
+    path = write(no_data_folder, "c.json", bundle_bytes(issuer_node, issue_career(issuer_node).id))
+    code, out = run(path, "--lang", "en", "--json")
+    assert code == 1
+    checks = {c["name"]: c for c in json.loads(out[: out.rindex("}") + 1])["checks"]}
+    assert not checks["ledger"]["ok"]
+    assert "does not know the ledger's public key" in checks["ledger"]["reason"]
+    assert not checks["issuer"]["ok"]
+
+
+def test_without_a_data_folder_unreadable_input_still_says_what_is_wrong(
+    no_data_folder: Path,
+) -> None:
+    big = no_data_folder / "big.pdf"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    code, out = run(str(big), "--lang", "en")
+    assert code == 2 and "20 MB" in out
+    truncated = write(no_data_folder, "t.json", b'{"@context": ["https://www.w3.org/ns/cred')
+    code, out = run(truncated, "--lang", "en")
+    assert code == 2 and "truncated" in out and "Traceback" not in out

@@ -6,6 +6,7 @@ text for people or as JSON with ``--json``; errors are one line and an exit code
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ import typer
 
 from blockcity.config import Config
 from blockcity.credentials.checks import Verdict
+from blockcity.credentials.verifier import Verifier, VerifierContext
 from blockcity.errors import BlockcityError, InvalidInput, StorageError, VerificationFailed
 from blockcity.identity.accounts import Accounts
 from blockcity.identity.admins import create_first_admin
@@ -323,6 +325,15 @@ def _read_input(file: str, limit: int) -> bytes:
         ) from exc
 
 
+_STANDALONE_NOTICE = {
+    "en": "note: no ledger in {folder}; checking without the platform's ledger and registries "
+    "(did:key issuers resolve offline; name other issuers with --trust-key, or the platform's "
+    "data folder with --data)",
+    "ko": "참고: {folder}에 원장이 없어 플랫폼의 원장과 등록부 없이 확인합니다 (did:key 발급자는 "
+    "오프라인으로 확인되며, 다른 발급자는 --trust-key로, 플랫폼 데이터 폴더는 --data로 지정하세요)",
+}
+
+
 def _verdict_text(verdict: Verdict, lang: str) -> str:
     if verdict.unreadable:
         lines = [_UNREADABLE_HEADERS[lang]]
@@ -370,22 +381,34 @@ def verify(
             )
         )
     config = Config.from_env(data)
+    trusted = frozenset(trust_key)
     try:
-        node = Node.open_readonly(config.data_dir)
+        node: Node | None = Node.open_readonly(config.data_dir)
     except BlockcityError as exc:
-        # The verifier's trust (the ledger key, the DID and issuer registries) comes from the
-        # data folder: without one nothing could pass, which is unusable input, not a failure.
-        typer.echo(f"error: {exc.diagnostics()}", err=True)
-        raise typer.Exit(2) from exc
+        if data is not None or "BLOCKCITY_DATA" in os.environ:
+            # A folder the user named and that holds no ledger is a mistake to point out,
+            # not a reason to verify against less than they asked for.
+            typer.echo(f"error: {exc.diagnostics()}", err=True)
+            raise typer.Exit(2) from exc
+        # Verifying on a machine that runs no node (another city, an interop test): did:key
+        # issuers resolve offline and --trust-key names whom to trust; the checks that need
+        # the platform's ledger and registries fail and say so.
+        typer.echo(_STANDALONE_NOTICE[lang].format(folder=config.data_dir), err=True)
+        node = None
     try:
-        verifier = node.verifier(trusted_issuers=frozenset(trust_key))
+        verifier = (
+            node.verifier(trusted_issuers=trusted)
+            if node is not None
+            else Verifier(VerifierContext(trusted_issuers=trusted))
+        )
         try:
             raw = _read_input(file, verifier.context.max_bytes)
         except BlockcityError as exc:
             raise _fail(exc) from exc
         verdict = verifier.verify(raw, nonce=nonce, audience=audience)
     finally:
-        node.close()
+        if node is not None:
+            node.close()
     _emit(as_json, verdict.to_dict(lang), lambda: _verdict_text(verdict, lang))
     if verdict.unreadable:
         raise typer.Exit(2)
